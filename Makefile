@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORPUS ?= ../shared/corpus
+TIMINGS ?= ../shared/corpus_timed
+QUESTION ?= what did the met police say about mandelson
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install demo test lint bench eval clean
+
+$(BIN)/newsreel: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch pinned in the same command, or pip picks a CUDA build of several GB
+	$(BIN)/pip install -q "torch==2.13.0" -e ".[test]"
+	touch $@
+
+install: $(BIN)/newsreel
+
+demo: install
+	$(BIN)/newsreel ingest $(CORPUS) --timings $(TIMINGS); \
+	  status=$$?; [ $$status -le 1 ] || exit $$status
+	@if [ -n "$$DISCORD_TOKEN" ]; then $(BIN)/newsreel run; \
+	else $(BIN)/newsreel ask "$(QUESTION)"; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/newsreel bench
+
+eval: install
+	$(BIN)/python bench/eval.py ../shared/eval/dev_questions.jsonl
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .pytest_cache .ruff_cache

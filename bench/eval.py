@@ -1,0 +1,75 @@
+"""Score `search` on a question set: `python bench/eval.py QUESTIONS.jsonl`.
+
+Runs the project's search in-process (the same call `newsreel search --json` makes) against the
+configured store, plus the baseline methods in the same run, and prints the quality table.
+The store must already hold the corpus (`newsreel ingest ../shared/corpus --timings ...`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scoring import Scores, score  # noqa: E402
+from bot.config import load_config  # noqa: E402
+from bot.wiring import Library, build_library  # noqa: E402
+from store.search import SearchParams, Searcher  # noqa: E402
+
+BASELINES: dict[str, dict[str, Any]] = {
+    "keyword only (BM25)": {"dense_weight": 0.0, "keyword_weight": 1.0, "fuzzy": False},
+    "dense only (MiniLM)": {"dense_weight": 1.0, "keyword_weight": 0.0, "fuzzy": False},
+    "plain rank fusion": {"dense_weight": 0.0, "keyword_weight": 0.0, "rrf_weight": 1.0,
+                          "fuzzy": False},
+}
+NEVER_ABSTAIN = {"abstain_dense": -1.0, "abstain_coverage": -1.0, "per_video": 10}
+
+
+def run(lib: Library, params: SearchParams, questions: Sequence[dict[str, Any]]) -> Scores:
+    """Search every question with `params` and score the hits."""
+    searcher = Searcher(lib.catalog, lib.index, lib.embedder, params)
+    results = [[h.to_json() for h in searcher.search(q["question"], k=10)] for q in questions]
+    videos = {str(h["video_id"]) for hits in results for h in hits}
+    texts = {}
+    for vid in videos:
+        vt = lib.catalog.video_text(vid)
+        texts[vid] = " ".join(vt.words) if vt else ""
+    return score(questions, results, texts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the quality table for a JSONL question file."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("questions", type=Path)
+    ap.add_argument("--config")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = ap.parse_args(argv)
+    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
+    lib = build_library(load_config(args.config))
+    rows: dict[str, Scores] = {}
+    if not args.no_baselines:
+        for name, knobs in BASELINES.items():
+            rows[name] = run(lib, replace(SearchParams(), **{**NEVER_ABSTAIN, **knobs}), questions)
+    rows["newsreel (this project)"] = run(lib, SearchParams(), questions)
+    if args.json:
+        print(json.dumps({k: v.__dict__ for k, v in rows.items()}, indent=1))
+        return 0
+    print(f"{len(questions)} questions: {next(iter(rows.values())).answerable} answerable,"
+          f" {next(iter(rows.values())).unanswerable} unanswerable\n")
+    print("| approach | passage@1 | passage@5 | MRR@10 | abstention | verbatim |")
+    print("|---|---|---|---|---|---|")
+    for name, s in rows.items():
+        print(f"| {name} | {s.passage_at_1:.3f} | {s.passage_at_5:.3f} | {s.mrr_at_10:.3f}"
+              f" | {s.abstention:.2f} | {s.verbatim:.0%} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

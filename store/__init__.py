@@ -1,0 +1,1 @@
+"""Transcripts → chunks → embeddings → search. Never imports discord or bot."""

@@ -1,0 +1,399 @@
+"""SQLite catalog: videos, chunk positions, an FTS5 keyword index of chunk text, and store state."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from store.models import Chunk, SearchFilters, Transcript, VideoInfo
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS videos (
+    video_id     TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    published    TEXT NOT NULL,
+    n_words      INTEGER NOT NULL,
+    timed        INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    source       TEXT NOT NULL,
+    ingested_at  TEXT NOT NULL,
+    text         TEXT NOT NULL,
+    word_starts  BLOB
+);
+CREATE INDEX IF NOT EXISTS videos_state ON videos(state, ingested_at);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid      INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    video_id   TEXT NOT NULL REFERENCES videos(video_id),
+    start_word INTEGER NOT NULL,
+    end_word   INTEGER NOT NULL,
+    start_s    REAL
+);
+CREATE INDEX IF NOT EXISTS chunks_video ON chunks(video_id, start_word);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, context, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Vector ids a committed re-ingest made stale; deleted from Chroma after the commit, and
+-- again at the next start if the process died in between.
+CREATE TABLE IF NOT EXISTS stale_vectors (id TEXT PRIMARY KEY);
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk as the catalog knows it, with its text and video metadata."""
+
+    id: str
+    video_id: str
+    start_word: int
+    end_word: int
+    start_s: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VideoText:
+    """A video's full word list and per-word start seconds, for quoting and context."""
+
+    video_id: str
+    words: tuple[str, ...]
+    word_starts: tuple[float | None, ...] | None
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO string with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _pack_starts(starts: Sequence[float | None] | None) -> bytes | None:
+    if starts is None:
+        return None
+    return np.array([np.nan if s is None else s for s in starts], dtype=np.float32).tobytes()
+
+
+def _unpack_starts(blob: bytes | None) -> tuple[float | None, ...] | None:
+    if blob is None:
+        return None
+    arr = np.frombuffer(blob, dtype=np.float32)
+    return tuple(None if np.isnan(x) else float(x) for x in arr)
+
+
+def filter_sql(filters: SearchFilters, alias: str = "v") -> tuple[str, list[object]]:
+    """A SQL condition (and its parameters) restricting videos to the filters."""
+    parts = [f"{alias}.state = 'done'"]
+    params: list[object] = []
+    if filters.channel:
+        parts.append(f"{alias}.channel = ? COLLATE NOCASE")
+        params.append(filters.channel)
+    if filters.since:
+        parts.append(f"{alias}.published >= ?")
+        params.append(filters.since)
+    if filters.until:
+        parts.append(f"{alias}.published <= ?")
+        params.append(filters.until)
+    if filters.video_id:
+        parts.append(f"{alias}.video_id = ?")
+        params.append(filters.video_id)
+    return " AND ".join(parts), params
+
+
+class Catalog:
+    """The relational side of the store. Thread-safe: one connection behind a lock."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: committed on success, rolled back on any error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # --- ingest state -------------------------------------------------------------------
+
+    def content_hash(self, video_id: str) -> tuple[str, str] | None:
+        """(content hash, state) of a video, or None when unknown."""
+        rows = self._query("SELECT content_hash, state FROM videos WHERE video_id = ?", (video_id,))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def hash_by_source(self) -> dict[str, tuple[str, str, str]]:
+        """source path → (video id, content hash, state), to skip unchanged files before parsing."""
+        rows = self._query("SELECT source, video_id, content_hash, state FROM videos")
+        return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+    def mark_pending(self, t: Transcript) -> None:
+        """Record a new video as being ingested: not searchable until `commit_video`."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO videos VALUES (?,?,?,?,?,?,'','pending',?,?,?,NULL)"
+                " ON CONFLICT(video_id) DO NOTHING",
+                (t.video_id, t.title, t.channel, t.published, len(t.words), int(t.is_timed),
+                 t.source, now_iso(), ""),
+            )
+
+    def commit_video(
+        self, t: Transcript, content_hash: str, chunks: Sequence[Chunk], context: str
+    ) -> list[str]:
+        """Replace a video's metadata, chunks and keyword index atomically; marks it searchable.
+
+        Returns the ids of its previous chunks that the new version no longer has: they are
+        also queued in `stale_vectors` so that a crash cannot leave them behind in Chroma.
+        """
+        new_ids = {ch.id for ch in chunks}
+        with self.transaction() as c:
+            old_ids = [str(r[0]) for r in c.execute(
+                "SELECT id FROM chunks WHERE video_id=?", (t.video_id,))]
+            stale = [i for i in old_ids if i not in new_ids]
+            c.executemany("INSERT OR IGNORE INTO stale_vectors VALUES (?)", [(i,) for i in stale])
+            self._delete_chunks(c, t.video_id)
+            now = now_iso()
+            c.execute(
+                """INSERT INTO videos VALUES (?,?,?,?,?,?,?,'done',?,?,?,?)
+                ON CONFLICT(video_id) DO UPDATE SET title=excluded.title,
+                channel=excluded.channel, published=excluded.published,
+                n_words=excluded.n_words, timed=excluded.timed,
+                content_hash=excluded.content_hash, state='done', source=excluded.source,
+                ingested_at=excluded.ingested_at, text=excluded.text,
+                word_starts=excluded.word_starts""",
+                (t.video_id, t.title, t.channel, t.published, len(t.words), int(t.is_timed),
+                 content_hash, t.source, now, t.text, _pack_starts(t.word_starts)),
+            )
+            for ch in chunks:
+                cur = c.execute(
+                    "INSERT INTO chunks (id, video_id, start_word, end_word, start_s)"
+                    " VALUES (?,?,?,?,?)",
+                    (ch.id, ch.video_id, ch.start_word, ch.end_word, ch.start_s),
+                )
+                c.execute(
+                    "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)",
+                    (cur.lastrowid, ch.text, context),
+                )
+            c.execute(
+                "INSERT INTO state VALUES ('last_ingest', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (now,),
+            )
+        return stale
+
+    def stale_vector_ids(self) -> list[str]:
+        """Vector ids queued for deletion from Chroma."""
+        return [str(r[0]) for r in self._query("SELECT id FROM stale_vectors")]
+
+    def clear_stale(self, ids: Sequence[str]) -> None:
+        """Forget stale vector ids once Chroma has deleted them."""
+        with self.transaction() as c:
+            c.executemany("DELETE FROM stale_vectors WHERE id=?", [(i,) for i in ids])
+
+    def video_chunk_ids(self, video_id: str) -> list[str]:
+        """Ids of one video's chunks."""
+        return [str(r[0]) for r in self._query(
+            "SELECT id FROM chunks WHERE video_id=? ORDER BY start_word", (video_id,))]
+
+    @staticmethod
+    def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
+        c.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
+            (video_id,),
+        )
+        c.execute("DELETE FROM chunks WHERE video_id=?", (video_id,))
+
+    def delete_video(self, video_id: str) -> None:
+        """Remove a video and everything indexed for it."""
+        with self.transaction() as c:
+            self._delete_chunks(c, video_id)
+            c.execute("DELETE FROM videos WHERE video_id=?", (video_id,))
+
+    def pending_videos(self) -> list[str]:
+        """Videos whose ingest started but did not finish."""
+        return [str(r[0]) for r in self._query("SELECT video_id FROM videos WHERE state='pending'")]
+
+    def get_state(self, key: str) -> str | None:
+        """A value from the key/value state table."""
+        rows = self._query("SELECT value FROM state WHERE key=?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_state(self, key: str, value: str) -> None:
+        """Store a value in the key/value state table."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    # --- reads --------------------------------------------------------------------------
+
+    def video(self, video_id: str) -> VideoInfo | None:
+        """Metadata of one searchable video."""
+        found = self.videos([video_id])
+        return found.get(video_id)
+
+    def videos(self, video_ids: Sequence[str]) -> dict[str, VideoInfo]:
+        """Metadata of the searchable videos among `video_ids`."""
+        if not video_ids:
+            return {}
+        marks = ",".join("?" * len(video_ids))
+        rows = self._query(
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            f" FROM videos WHERE state='done' AND video_id IN ({marks})",
+            list(video_ids),
+        )
+        return {str(r[0]): _video_info(r) for r in rows}
+
+    def latest(self, limit: int = 10, channel: str | None = None) -> list[VideoInfo]:
+        """The most recently ingested searchable videos, newest first."""
+        cond, params = filter_sql(SearchFilters(channel=channel))
+        rows = self._query(
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            f" FROM videos v WHERE {cond} ORDER BY ingested_at DESC, published DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [_video_info(r) for r in rows]
+
+    def ingested_since(self, iso_time: str) -> list[VideoInfo]:
+        """Searchable videos ingested at or after `iso_time`, oldest first."""
+        rows = self._query(
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            " FROM videos WHERE state='done' AND ingested_at >= ? ORDER BY ingested_at",
+            (iso_time,),
+        )
+        return [_video_info(r) for r in rows]
+
+    def video_text(self, video_id: str) -> VideoText | None:
+        """A video's words and word start times."""
+        rows = self._query("SELECT text, word_starts FROM videos WHERE video_id=?", (video_id,))
+        if not rows:
+            return None
+        text, blob = rows[0]
+        return VideoText(video_id, tuple(str(text).split()), _unpack_starts(blob))
+
+    def chunks(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        """Chunk rows (with text) for the ids that belong to searchable videos."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._query(
+            "SELECT c.id, c.video_id, c.start_word, c.end_word, c.start_s, f.text"
+            " FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid"
+            " JOIN videos v ON v.video_id = c.video_id"
+            f" WHERE v.state='done' AND c.id IN ({marks})",
+            list(chunk_ids),
+        )
+        return {str(r[0]): _chunk_row(r) for r in rows}
+
+    def keyword_search(
+        self, match: str, filters: SearchFilters, limit: int
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score; higher is better) for an FTS5 MATCH expression."""
+        cond, params = filter_sql(filters)
+        # bm25() is negative, more negative = better; column weights favour the spoken text.
+        rows = self._query(
+            "SELECT c.id, -bm25(chunks_fts, 1.0, 0.3) AS score FROM chunks_fts"
+            " JOIN chunks c ON c.rowid = chunks_fts.rowid"
+            " JOIN videos v ON v.video_id = c.video_id"
+            f" WHERE chunks_fts MATCH ? AND {cond} ORDER BY score DESC LIMIT ?",
+            [match, *params, limit],
+        )
+        return [(str(r[0]), float(r[1])) for r in rows]
+
+    def term_doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks contain each (already stemmed) FTS term."""
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        rows = self._query(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", terms)
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def vocabulary(self, min_docs: int = 1) -> list[tuple[str, int]]:
+        """Every indexed term with its chunk count."""
+        rows = self._query("SELECT term, doc FROM chunks_vocab WHERE doc >= ?", (min_docs,))
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def chunk_count(self) -> int:
+        """Chunks of searchable videos."""
+        rows = self._query(
+            "SELECT count(*) FROM chunks c JOIN videos v ON v.video_id=c.video_id"
+            " WHERE v.state='done'"
+        )
+        return int(rows[0][0])
+
+    def chunk_ids(self) -> set[str]:
+        """Ids of every chunk the catalog holds."""
+        return {str(r[0]) for r in self._query("SELECT id FROM chunks")}
+
+    def stats(self) -> dict[str, object]:
+        """The `stats --json` object."""
+        videos = self._query("SELECT count(*) FROM videos WHERE state='done'")[0][0]
+        channels = dict(
+            self._query(
+                "SELECT channel, count(*) FROM videos WHERE state='done'"
+                " GROUP BY channel ORDER BY count(*) DESC"
+            )
+        )
+        return {
+            "videos": videos,
+            "chunks": self.chunk_count(),
+            "channels": channels,
+            "last_ingest": self.get_state("last_ingest"),
+        }
+
+    def channels(self) -> list[str]:
+        """Channel names of searchable videos, most videos first."""
+        rows = self._query(
+            "SELECT channel FROM videos WHERE state='done' GROUP BY channel ORDER BY count(*) DESC"
+        )
+        return [str(r[0]) for r in rows]
+
+    def video_filter_ids(self, filters: SearchFilters) -> set[str]:
+        """Ids of the searchable videos that pass the filters."""
+        cond, params = filter_sql(filters)
+        return {str(r[0]) for r in self._query(f"SELECT video_id FROM videos v WHERE {cond}", params)}
+
+
+def _video_info(r: Any) -> VideoInfo:
+    return VideoInfo(
+        video_id=str(r[0]), title=str(r[1]), channel=str(r[2]), published=str(r[3]),
+        n_words=int(r[4]), timed=bool(r[5]), ingested_at=str(r[6]), source=str(r[7]),
+    )
+
+
+def _chunk_row(r: Any) -> ChunkRow:
+    return ChunkRow(
+        id=str(r[0]), video_id=str(r[1]), start_word=int(r[2]), end_word=int(r[3]),
+        start_s=None if r[4] is None else float(r[4]), text=str(r[5]),
+    )

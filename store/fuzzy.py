@@ -1,0 +1,94 @@
+"""Spelling-robust keyword terms: map what people type to what speech recognition wrote."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_VOWELS = set("aeiou")
+
+
+def phonetic_key(word: str) -> str:
+    """A coarse sound-alike key (Metaphone-like): 'gnome' and 'noem' both give 'nm'."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return ""
+    for pre, rep in (("kn", "n"), ("gn", "n"), ("pn", "n"), ("wr", "r"), ("wh", "w"), ("x", "s")):
+        if w.startswith(pre):
+            w = rep + w[len(pre) :]
+    for pat, rep in (
+        (r"ph", "f"), (r"ck", "k"), (r"sch", "sk"), (r"chr", "kr"), (r"ch", "x"), (r"sh", "x"),
+        (r"th", "0"), (r"dg(?=[eiy])", "j"), (r"c(?=[eiy])", "s"), (r"c", "k"), (r"q", "k"),
+        (r"x", "ks"), (r"z", "s"), (r"v", "f"), (r"g(?=[eiy])", "j"), (r"gh", "g"),
+        (r"(?<=[a-z])[wyh]", ""), (r"d", "t"), (r"b", "p"),
+    ):
+        w = re.sub(pat, rep, w)
+    first, rest = w[0], w[1:]
+    rest = "".join(ch for ch in rest if ch not in _VOWELS)
+    key = ("a" if first in _VOWELS else first) + rest
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance, giving up (returning limit+1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A corpus term that probably spells a query term differently."""
+
+    term: str
+    doc_count: int
+    distance: int  # 0 = same sound, n = edit distance
+
+
+class Vocabulary:
+    """Corpus terms with their chunk counts, indexed by sound for variant lookup."""
+
+    def __init__(self, terms: Iterable[tuple[str, int]], n_chunks: int) -> None:
+        self.doc_count: dict[str, int] = {}
+        self._by_key: dict[str, list[str]] = defaultdict(list)
+        self._by_prefix: dict[str, list[str]] = defaultdict(list)
+        for term, count in terms:
+            if not term.isalpha() or len(term) < 3:
+                continue
+            self.doc_count[term] = count
+            self._by_key[phonetic_key(term)].append(term)
+            self._by_prefix[term[:2]].append(term)
+        self.n_chunks = max(1, n_chunks)
+
+    def variants(self, word: str, max_share: float = 0.02) -> list[Variant]:
+        """Rare corpus terms that sound like `word` or are one or two edits from it."""
+        w = word.lower()
+        if len(w) < 4 or not w.isalpha():
+            return []
+        limit = 1 if len(w) < 7 else 2
+        rare = self.n_chunks * max_share
+        found: dict[str, Variant] = {}
+        key = phonetic_key(w)
+        if len(key) >= 2:
+            for term in self._by_key.get(key, ()):
+                if term != w and self.doc_count[term] <= rare and abs(len(term) - len(w)) <= 3:
+                    found[term] = Variant(term, self.doc_count[term], 0)
+        # Edit-distance neighbours are looked for among terms with the same first two letters:
+        # a sound-alike with another start is the phonetic key's job.
+        for term in self._by_prefix.get(w[:2], ()):
+            if term == w or term in found or self.doc_count[term] > rare:
+                continue
+            d = edit_distance(w, term, limit)
+            if d <= limit:
+                found[term] = Variant(term, self.doc_count[term], d)
+        return sorted(found.values(), key=lambda v: (v.distance, -v.doc_count))

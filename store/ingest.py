@@ -1,0 +1,212 @@
+"""Ingest: transcript files → chunks → vectors, written so that nothing is duplicated or lost."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from store.catalog import Catalog
+from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
+from store.embedder import Embedder
+from store.errors import NewsreelError, TranscriptError
+from store.loader import LoadedTranscript, discover, fingerprint, load_transcript
+from store.models import Chunk, Transcript
+from store.vector_index import ChromaIndex, ChunkMeta
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    ingested: list[str] = field(default_factory=list)  # video ids made searchable
+    unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[str] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    failed: str | None = None  # a store failure that stopped the run
+
+    def summary_line(self) -> str:
+        """The one summary line the CLI prints."""
+        return (
+            f"ingested {len(self.ingested)}, unchanged {self.unchanged},"
+            f" rejected {len(self.rejected)}"
+        )
+
+
+def chunk_context(t: Transcript) -> str:
+    """Title and channel: context that both the embedding and the keyword index see."""
+    return f"{t.title} ({t.channel})"
+
+
+def embedding_text(t: Transcript, chunk: Chunk) -> str:
+    """What the model embeds for a chunk: the video title gives a passage its topic."""
+    return f"{t.title}. {chunk.text}"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    loaded: LoadedTranscript
+    chunks: list[Chunk]
+    existed: bool
+
+
+class Ingestor:
+    """Writes transcripts into the catalog (SQLite + FTS5) and the vector index (Chroma)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: ChromaIndex,
+        embedder: Embedder,
+        window: int = DEFAULT_WINDOW,
+        overlap: int = DEFAULT_OVERLAP,
+        batch_chunks: int = 512,
+    ) -> None:
+        self.catalog = catalog
+        self.index = index
+        self.embedder = embedder
+        self.window = window
+        self.overlap = overlap
+        self.batch_chunks = batch_chunks
+
+    def ingest_paths(
+        self,
+        paths: Sequence[Path],
+        timings_dirs: Sequence[Path] = (),
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest every transcript file under `paths`; bad files are reported and skipped."""
+        report = IngestReport()
+        started = time.perf_counter()
+        self.flush_stale_vectors()
+        files = discover(paths)
+        known = self.catalog.hash_by_source()
+        todo: list[Path] = []
+        for path in files:
+            prior = known.get(str(path))
+            if prior and prior[2] == "done":
+                if fingerprint(path, timings_dirs) == prior[1]:
+                    report.unchanged += 1
+                    continue
+            todo.append(path)
+        done = report.unchanged
+        total = len(files)
+        if progress:
+            progress(done, total)
+
+        def loaded_files() -> Iterable[LoadedTranscript]:
+            for path in todo:
+                try:
+                    yield load_transcript(path, timings_dirs)
+                except TranscriptError as err:
+                    report.rejected.append((err.path, err.reason))
+                    if progress:
+                        progress(len(report.rejected) + done + len(report.ingested), total)
+
+        def counted(n: int) -> None:
+            if progress:
+                progress(done + n + len(report.rejected), total)
+
+        self.ingest_loaded(loaded_files(), report, counted)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def ingest_loaded(
+        self,
+        loaded: Iterable[LoadedTranscript],
+        report: IngestReport | None = None,
+        on_video: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest already-parsed transcripts, embedding chunks in batches across videos."""
+        report = report or IngestReport()
+        batch: list[_Pending] = []
+        n_chunks = 0
+        seen: set[str] = set()
+        try:
+            for item in loaded:
+                t = item.transcript
+                if t.video_id in seen:
+                    report.rejected.append((t.source, f"video {t.video_id} appears twice in this run"))
+                    continue
+                seen.add(t.video_id)
+                report.warnings.extend(item.warnings)
+                prior = self.catalog.content_hash(t.video_id)
+                if prior == (item.content_hash, "done"):
+                    report.unchanged += 1
+                    continue
+                chunks = chunk_transcript(t, self.window, self.overlap)
+                batch.append(_Pending(item, chunks, existed=prior is not None and prior[1] == "done"))
+                n_chunks += len(chunks)
+                if n_chunks >= self.batch_chunks:
+                    self._write_batch(batch, report)
+                    if on_video:
+                        on_video(len(report.ingested))
+                    batch, n_chunks = [], 0
+            if batch:
+                self._write_batch(batch, report)
+                if on_video:
+                    on_video(len(report.ingested))
+        except NewsreelError as err:
+            # A store failure (server down, disk full) stops the run; what was committed stays.
+            report.failed = str(err)
+        except Exception as err:
+            if not _is_storage_failure(err):
+                raise
+            report.failed = f"storage failure: {err}"
+        return report
+
+    def _write_batch(self, batch: list[_Pending], report: IngestReport) -> None:
+        texts = [
+            embedding_text(p.loaded.transcript, ch) for p in batch for ch in p.chunks
+        ]
+        t0 = time.perf_counter()
+        vectors = self.embedder.embed(texts)
+        report.embed_seconds += time.perf_counter() - t0
+        offset = 0
+        for p in batch:
+            t = p.loaded.transcript
+            n = len(p.chunks)
+            vecs = vectors[offset : offset + n]
+            offset += n
+            self._write_video(p, vecs)
+            report.ingested.append(t.video_id)
+            report.chunks += n
+
+    def _write_video(self, p: _Pending, vectors: np.ndarray) -> None:
+        t = p.loaded.transcript
+        if not p.existed:
+            # A new video is 'pending' until both stores hold it, so a crash in between leaves
+            # nothing searchable half-done; the next run redoes it from scratch.
+            self.catalog.mark_pending(t)
+            self.index.delete_video(t.video_id)
+        meta = ChunkMeta(t.video_id, t.channel, t.published)
+        self.index.upsert([c.id for c in p.chunks], vectors, [meta] * len(p.chunks))
+        stale = self.catalog.commit_video(t, p.loaded.content_hash, p.chunks, chunk_context(t))
+        if stale:
+            self.index.delete_ids(stale)
+            self.catalog.clear_stale(stale)
+
+    def flush_stale_vectors(self) -> None:
+        """Delete vectors that a committed re-ingest left queued (after a crash)."""
+        stale = self.catalog.stale_vector_ids()
+        if stale:
+            self.index.delete_ids(stale)
+            self.catalog.clear_stale(stale)
+
+
+def _is_storage_failure(err: Exception) -> bool:
+    """sqlite3 'disk full'/'readonly' and OSError ENOSPC-like failures end a run cleanly."""
+    import sqlite3
+
+    return isinstance(err, sqlite3.OperationalError | OSError)

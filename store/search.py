@@ -1,0 +1,323 @@
+"""Hybrid search: dense (Chroma) and keyword (FTS5) candidates fused, diversified and quoted."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from store.catalog import Catalog, ChunkRow
+from store.embedder import Embedder
+from store.fusion import Candidate, fuse
+from store.fuzzy import Vocabulary
+from store.links import youtube_url
+from store.models import Hit, SearchFilters
+from store.quotes import best_span, render_quote, stem
+from store.quote_finder import closest_window, find_exact
+from store.text import content_terms, fts_or_query, fts_phrase_query, tokens
+from store.vector_index import ChromaIndex
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The knobs of the method, tuned on the dev questions (see BENCHMARKS.md)."""
+
+    dense_depth: int = 50
+    keyword_depth: int = 50
+    dense_weight: float = 0.5
+    keyword_weight: float = 0.5
+    rrf_weight: float = 0.0
+    rrf_k: int = 60
+    per_video: int = 2
+    fuzzy: bool = True
+    fuzzy_max_share: float = 0.02
+    abstain_dense: float = 0.35
+    abstain_coverage: float = 0.5
+    quote_min: int = 25
+    quote_max: int = 55
+    overfetch: int = 4
+    quote_margin: int = 10  # words beyond the best window a quote may reach into
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question's keyword side: FTS expression and per-stem weights for quoting."""
+
+    terms: tuple[str, ...]
+    match: str
+    weights: dict[str, float]
+
+    @property
+    def total_weight(self) -> float:
+        """Weight of the question's own terms (variants share their term's weight)."""
+        return sum(self.weights.get(stem(t), 0.0) for t in self.terms)
+
+
+class Searcher:
+    """Answers questions over a catalog and a vector index with one embedder."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: ChromaIndex,
+        embedder: Embedder,
+        params: SearchParams | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.index = index
+        self.embedder = embedder
+        self.params = params or SearchParams()
+        self._vocab: Vocabulary | None = None
+        self._vocab_chunks = -1
+        self._df_cache: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    # --- keyword side -------------------------------------------------------------------
+
+    def _vocabulary(self) -> Vocabulary:
+        n = self.catalog.chunk_count()
+        with self._lock:
+            if self._vocab is None or n != self._vocab_chunks:
+                self._vocab = Vocabulary(self.catalog.vocabulary(), n)
+                self._vocab_chunks = n
+                self._df_cache.clear()
+            return self._vocab
+
+    def _doc_count(self, term: str) -> int:
+        if term not in self._df_cache:
+            hits = self.catalog.keyword_search(fts_or_query([term]), SearchFilters(), 10**9)
+            self._df_cache[term] = len(hits)
+        return self._df_cache[term]
+
+    def query_terms(self, question: str) -> QueryTerms:
+        """Content terms of a question, their spelling variants and idf weights."""
+        vocab = self._vocabulary()
+        n = max(1, vocab.n_chunks)
+        terms = content_terms(question)
+        weights: dict[str, float] = {}
+        match_terms: list[str] = []
+        for t in terms:
+            df = self._doc_count(t)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
+            match_terms.append(t)
+            if self.params.fuzzy and df <= n * self.params.fuzzy_max_share:
+                for v in vocab.variants(t, self.params.fuzzy_max_share)[:3]:
+                    match_terms.append(v.term)
+                    weights.setdefault(stem(v.term), idf)
+        return QueryTerms(tuple(terms), fts_or_query(match_terms), weights)
+
+    # --- search -------------------------------------------------------------------------
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        per_video: int | None = None,
+        offset: int = 0,
+    ) -> list[Hit]:
+        """The best `k` passages for a question (after skipping `offset`), or [] if none fits."""
+        filters = filters or SearchFilters()
+        p = self.params
+        qt = self.query_terms(question)
+        if not qt.terms:
+            return []
+        dense = self._dense(question, filters, max(p.dense_depth, k + offset))
+        keyword = (
+            self.catalog.keyword_search(qt.match, filters, max(p.keyword_depth, k + offset))
+            if qt.match
+            else []
+        )
+        fused = fuse(dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k)
+        rows = self.catalog.chunks([c.id for c in fused])
+        regions = diversify(fused, rows, per_video or p.per_video, k + offset)
+        if not regions:
+            return []
+        top_dense = max((s for _, s in dense), default=0.0)
+        if top_dense < p.abstain_dense and self._coverage(regions[0], qt) < p.abstain_coverage:
+            return []
+        return [self._hit(r, qt) for r in regions[offset : offset + k]]
+
+    def quote(
+        self, text: str, filters: SearchFilters | None = None, context_words: int = 8
+    ) -> QuoteMatch | None:
+        """The closest verbatim occurrence of a remembered line: exact phrase first, then fuzzy."""
+        filters = filters or SearchFilters()
+        typed = text.split()
+        if not content_terms(text):
+            return None
+        qt = self.query_terms(text)
+        phrase = tokens(text)
+        exact = self.catalog.keyword_search(fts_phrase_query(phrase), filters, 5) if phrase else []
+        candidates: list[tuple[str, int, int]] = []
+        for cid, _ in exact:
+            row = self.catalog.chunks([cid]).get(cid)
+            if row:
+                candidates.append((row.video_id, row.start_word, row.end_word))
+        best: tuple[float, str, int, int] | None = None
+        for video_id, lo, hi in candidates:
+            vt = self.catalog.video_text(video_id)
+            if vt is None:
+                continue
+            at = find_exact(vt.words[lo:hi], typed)
+            if at is not None:
+                best = (1.0, video_id, lo + at[0], lo + at[1])
+                break
+        if best is None:
+            for hit in self.search(text, k=5, filters=filters, per_video=1):
+                vt = self.catalog.video_text(hit.video_id)
+                if vt is None:
+                    continue
+                occ = closest_window(vt.words, hit.start_word - 60, hit.end_word + 60, typed)
+                if best is None or occ.similarity > best[0]:
+                    best = (occ.similarity, hit.video_id, occ.start, occ.end)
+        if best is None:
+            return None
+        similarity, video_id, start, end = best
+        info = self.catalog.video(video_id)
+        vt = self.catalog.video_text(video_id)
+        if info is None or vt is None:
+            return None
+        a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
+        start_s = vt.word_starts[start] if vt.word_starts is not None else None
+        hit = Hit(
+            video_id=video_id, title=info.title, channel=info.channel, published=info.published,
+            quote=render_quote(vt.words, a, b),
+            start_s=None if start_s is None else round(start_s, 1),
+            url=youtube_url(video_id, start_s), score=similarity, start_word=a, end_word=b,
+            matched_terms=tuple(sorted(qt.weights)),
+        )
+        return QuoteMatch(hit, round(similarity, 3), exact=similarity >= 1.0)
+
+    def context(self, video_id: str, start_word: int, end_word: int, extra: int = 80) -> Hit | None:
+        """The transcript around a passage: `extra` words on each side, verbatim."""
+        info = self.catalog.video(video_id)
+        vt = self.catalog.video_text(video_id)
+        if info is None or vt is None:
+            return None
+        a, b = max(0, start_word - extra), min(len(vt.words), end_word + extra)
+        start_s = vt.word_starts[a] if vt.word_starts is not None else None
+        return Hit(
+            video_id=video_id, title=info.title, channel=info.channel, published=info.published,
+            quote=render_quote(vt.words, a, b),
+            start_s=None if start_s is None else round(start_s, 1),
+            url=youtube_url(video_id, start_s), score=0.0, start_word=a, end_word=b,
+        )
+
+    def _dense(self, question: str, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
+        vec = self.embedder.embed([question])[0]
+        if not filters.active:
+            return self.index.query(vec, depth)
+        # Filtered HNSW queries are slow in Chroma; over-fetch unfiltered and filter here,
+        # falling back to Chroma's own filter only when too few candidates survive.
+        allowed = self.catalog.video_filter_ids(filters)
+        got = self.index.query(vec, depth * self.params.overfetch)
+        kept = [(i, s) for i, s in got if i.rsplit(":", 1)[0] in allowed]
+        if len(kept) >= min(depth, 10):
+            return kept[:depth]
+        return self.index.query(vec, depth, where=chroma_where(filters))
+
+    def _coverage(self, region: Region, qt: QueryTerms) -> float:
+        total = qt.total_weight
+        if not total:
+            return 0.0
+        stems = {stem(w) for w in region.text.split()}
+        return sum(w for s, w in qt.weights.items() if s in stems) / total
+
+    def _hit(self, region: Region, qt: QueryTerms) -> Hit:
+        info = self.catalog.video(region.video_id)
+        text = self.catalog.video_text(region.video_id)
+        assert info is not None and text is not None
+        margin = self.params.quote_margin
+        span = best_span(
+            text.words, region.anchor_start - margin, region.anchor_end + margin, qt.weights,
+            self.params.quote_min, self.params.quote_max,
+        )
+        span_stems = {stem(w) for w in text.words[span.start : span.end]}
+        start_s = None
+        if text.word_starts is not None:
+            start_s = text.word_starts[span.start]
+        return Hit(
+            video_id=info.video_id,
+            title=info.title,
+            channel=info.channel,
+            published=info.published,
+            quote=render_quote(text.words, span.start, span.end),
+            start_s=None if start_s is None else round(start_s, 1),
+            url=youtube_url(info.video_id, start_s),
+            score=region.score,
+            start_word=span.start,
+            end_word=span.end,
+            matched_terms=tuple(sorted(set(qt.weights) & span_stems)),
+        )
+
+
+@dataclass(frozen=True)
+class Region:
+    """Neighbouring chunk windows of one video merged into one passage."""
+
+    video_id: str
+    start_word: int
+    end_word: int
+    score: float
+    text: str  # the best window's text
+    anchor_start: int  # the best window: the quote is taken from around it
+    anchor_end: int
+
+
+def diversify(
+    fused: Sequence[Candidate], rows: dict[str, ChunkRow], per_video: int, limit: int
+) -> list[Region]:
+    """Best-first regions: overlapping windows merged, at most `per_video` per video."""
+    regions: list[Region] = []
+    per: dict[str, int] = {}
+    for cand in fused:
+        row = rows.get(cand.id)
+        if row is None:
+            continue  # vector without a searchable catalog row (pending or stale)
+        merged = False
+        for i, r in enumerate(regions):
+            if r.video_id == row.video_id and row.start_word <= r.end_word and row.end_word >= r.start_word:
+                # Keep the better window's text for coverage; extend the span a little only.
+                regions[i] = replace(r, start_word=min(r.start_word, row.start_word),
+                                     end_word=max(r.end_word, row.end_word))
+                merged = True
+                break
+        if merged:
+            continue
+        if per.get(row.video_id, 0) >= per_video:
+            continue
+        per[row.video_id] = per.get(row.video_id, 0) + 1
+        regions.append(Region(row.video_id, row.start_word, row.end_word, cand.score, row.text,
+                              row.start_word, row.end_word))
+        if len(regions) >= limit:
+            break
+    return regions
+
+
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+    """The same filters as a Chroma `where` clause."""
+    clauses: list[dict[str, Any]] = []
+    if filters.channel:
+        clauses.append({"channel": filters.channel})
+    if filters.video_id:
+        clauses.append({"video_id": filters.video_id})
+    if filters.since:
+        clauses.append({"published": {"$gte": int(filters.since.replace("-", ""))}})
+    if filters.until:
+        clauses.append({"published": {"$lte": int(filters.until.replace("-", ""))}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """The closest occurrence of a remembered line, and how close it was."""
+
+    hit: Hit
+    similarity: float  # 1.0 = the words occur exactly as typed
+    exact: bool

@@ -1,0 +1,194 @@
+"""Chroma adapter: our own vectors in a cosine collection, embedded or against a server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from store.embedder import Vectors
+from store.errors import IndexUnavailableError, ModelMismatchError
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "newsreel-chunks"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    """What Chroma stores beside each vector, so filters can run inside the index if needed."""
+
+    video_id: str
+    channel: str
+    published: str  # YYYY-MM-DD
+
+    def to_chroma(self) -> dict[str, str | int]:
+        """Chroma metadata; the date as an int so range filters work."""
+        return {
+            "video_id": self.video_id,
+            "channel": self.channel,
+            "published": int(self.published.replace("-", "")),
+        }
+
+
+def _client_settings() -> Any:
+    import chromadb
+
+    return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def connect_embedded(path: Path) -> Any:
+    """A Chroma PersistentClient on a folder."""
+    import chromadb
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=_client_settings())
+
+
+def connect_server(host: str, port: int) -> Any:
+    """A Chroma HttpClient to a `chroma run` server."""
+    import chromadb
+
+    try:
+        return chromadb.HttpClient(host=host, port=port, settings=_client_settings())
+    except Exception as exc:  # chromadb raises plain ValueError/ConnectError here
+        raise IndexUnavailableError(
+            f"the Chroma server at {host}:{port} is unavailable ({exc.__class__.__name__})"
+        ) from exc
+
+
+class ChromaIndex:
+    """The dense-vector side of the store."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        model_name: str,
+        dimension: int,
+        where: str = "chroma",
+        ef_search: int = 128,
+    ) -> None:
+        # The client is made lazily (and remade after an outage) so a stopped server
+        # becomes usable again without restarting Newsreel.
+        self._connect = connect
+        self._client: Any = None
+        self._collection: Any = None
+        self.model_name = model_name
+        self.dimension = dimension
+        self.where = where
+        self.ef_search = ef_search
+
+    def _open(self) -> Any:
+        if self._collection is None:
+            self._client = self._connect()
+            col = self._client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=None,
+                metadata={"model": self.model_name, "dimension": self.dimension},
+                configuration={"hnsw": {"space": "cosine", "ef_search": self.ef_search}},
+            )
+            meta = col.metadata or {}
+            if meta.get("model") != self.model_name or meta.get("dimension") != self.dimension:
+                raise ModelMismatchError(
+                    f"the index at {self.where} was built with model {meta.get('model')!r}"
+                    f" ({meta.get('dimension')}-d), not {self.model_name!r}"
+                    f" ({self.dimension}-d): set [model] name back, or re-ingest into a new data_dir"
+                )
+            self._collection = col
+        return self._collection
+
+    def _call(self, fn: Callable[[Any], T]) -> T:
+        try:
+            return fn(self._open())
+        except (ModelMismatchError, IndexUnavailableError):
+            raise
+        except Exception as exc:
+            if _is_connection_error(exc):
+                self._collection = None
+                self._client = None
+                raise IndexUnavailableError(
+                    f"the vector index at {self.where} is unavailable right now"
+                ) from exc
+            raise
+
+    def check(self) -> None:
+        """Open the collection now: connection and model mismatch errors surface here."""
+        self._call(lambda col: col.count())
+
+    def upsert(self, ids: Sequence[str], vectors: Vectors, metas: Sequence[ChunkMeta]) -> None:
+        """Insert or replace vectors by id."""
+        if not ids:
+            return
+        self._call(
+            lambda col: col.upsert(
+                ids=list(ids),
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                metadatas=[m.to_chroma() for m in metas],
+            )
+        )
+
+    def delete_video(self, video_id: str) -> None:
+        """Remove every vector of one video."""
+        self._call(lambda col: col.delete(where={"video_id": video_id}))
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Remove vectors by id."""
+        if ids:
+            self._call(lambda col: col.delete(ids=list(ids)))
+
+    def query(
+        self, vector: Vectors, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n nearest vectors, best first."""
+
+        def run(col: Any) -> list[tuple[str, float]]:
+            count = col.count()
+            if count == 0:
+                return []
+            res = col.query(
+                query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                n_results=min(n, count),
+                where=where,
+                include=["distances"],
+            )
+            return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+        return self._call(run)
+
+    def count(self) -> int:
+        """Number of vectors in the collection."""
+        return int(self._call(lambda col: col.count()))
+
+    def all_ids(self, batch: int = 20000) -> set[str]:
+        """Every id in the collection (for consistency checks)."""
+
+        def run(col: Any) -> set[str]:
+            out: set[str] = set()
+            offset = 0
+            while True:
+                got = col.get(include=[], limit=batch, offset=offset)
+                out.update(got["ids"])
+                if len(got["ids"]) < batch:
+                    return out
+                offset += batch
+
+        return self._call(run)
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """True for the transport errors a stopped Chroma server produces."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        name = type(seen).__name__
+        if name in {"ConnectError", "ConnectTimeout", "ReadError", "RemoteProtocolError",
+                    "ConnectionError", "ConnectionRefusedError", "ReadTimeout", "PoolTimeout"}:
+            return True
+        if "Could not connect to a Chroma server" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -1,0 +1,122 @@
+"""Shared store fixtures: real SQLite and Chroma, the real model or a deterministic fake one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, StoreConfig
+from bot.wiring import Library, build_library
+from store.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+TIMED = DATA / "timed"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def config_for(data_dir: Path, **store: object) -> Config:
+    """Default config with its data in `data_dir`."""
+    return replace(Config(), store=replace(StoreConfig(data_dir=data_dir), **store))
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The packaged MiniLM model, loaded once per test session."""
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def make_library(tmp_path: Path) -> Iterator[Callable[..., Library]]:
+    """Build libraries in this test's tmp dir (fake embedder unless one is given)."""
+    made: list[Library] = []
+
+    def make(embedder: Embedder | None = None, data_dir: Path | None = None, **store: object) -> Library:
+        lib = build_library(config_for(data_dir or tmp_path / "data", **store),
+                            embedder or HashingEmbedder())
+        made.append(lib)
+        return lib
+
+    yield make
+    for lib in made:
+        lib.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_library(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[Library]:
+    """The real model over the small test corpus (tests/data), ingested with timings."""
+    data_dir = tmp_path_factory.mktemp("corpus-lib")
+    lib = build_library(config_for(data_dir), real_embedder)
+    report = lib.ingest([CORPUS], [TIMED])
+    assert not report.rejected, report.rejected
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on 127.0.0.1 for the session: (host, port)."""
+    yield from run_chroma_server(tmp_path_factory.mktemp("chroma-server"))
+
+
+def run_chroma_server(path: Path, port: int | None = None) -> Iterator[tuple[str, int]]:
+    """Start `chroma run` on a folder, wait until it answers, stop it afterwards."""
+    port = port or free_port()
+    proc = start_chroma(path, port)
+    try:
+        yield ("127.0.0.1", port)
+    finally:
+        stop_chroma(proc)
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start a `chroma run` server and wait for its heartbeat."""
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    import urllib.request
+
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"chroma run exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("chroma run did not start within 60 s")
+
+
+def stop_chroma(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server and wait for it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
