@@ -17,18 +17,27 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scoring import Scores, score  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.wiring import Library, build_library  # noqa: E402
-from store.search import SearchParams, Searcher  # noqa: E402
+from bench.scoring import Scores, score
+from bot.config import load_config
+from bot.wiring import Library, build_library
+from store.search import Searcher, SearchParams
 
 BASELINES: dict[str, dict[str, Any]] = {
     "keyword only (BM25)": {"dense_weight": 0.0, "keyword_weight": 1.0, "fuzzy": False},
     "dense only (MiniLM)": {"dense_weight": 1.0, "keyword_weight": 0.0, "fuzzy": False},
-    "plain rank fusion": {"dense_weight": 0.0, "keyword_weight": 0.0, "rrf_weight": 1.0,
-                          "fuzzy": False},
+    "plain rank fusion": {
+        "dense_weight": 0.0,
+        "keyword_weight": 0.0,
+        "rrf_weight": 1.0,
+        "fuzzy": False,
+    },
 }
-NEVER_ABSTAIN = {"abstain_dense": -1.0, "abstain_coverage": -1.0, "per_video": 10}
+# Baselines never abstain and do not diversify, but quote by the same rules as Newsreel, so the
+# rows compare retrieval methods rather than quote lengths.
+NEVER_ABSTAIN = {"abstain_threshold": -1.0, "per_video": 10, "complete_features": False}
+# Diagnostic: Newsreel's ranking with each best window quoted whole (120 words): how much the
+# 25–60-word quote costs against the metric.
+WHOLE_WINDOWS = {"abstain_threshold": -1.0, "quote_max": 120, "quote_margin": 0}
 
 
 def run(lib: Library, params: SearchParams, questions: Sequence[dict[str, Any]]) -> Scores:
@@ -52,22 +61,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = ap.parse_args(argv)
     questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
+    quiet_libraries()
     lib = build_library(load_config(args.config))
     rows: dict[str, Scores] = {}
     if not args.no_baselines:
         for name, knobs in BASELINES.items():
             rows[name] = run(lib, replace(SearchParams(), **{**NEVER_ABSTAIN, **knobs}), questions)
     rows["newsreel (this project)"] = run(lib, SearchParams(), questions)
+    if not args.no_baselines:
+        rows["newsreel ranking, whole windows quoted"] = run(
+            lib, replace(SearchParams(), **WHOLE_WINDOWS), questions
+        )
     if args.json:
         print(json.dumps({k: v.__dict__ for k, v in rows.items()}, indent=1))
         return 0
-    print(f"{len(questions)} questions: {next(iter(rows.values())).answerable} answerable,"
-          f" {next(iter(rows.values())).unanswerable} unanswerable\n")
+    print(
+        f"{len(questions)} questions: {next(iter(rows.values())).answerable} answerable,"
+        f" {next(iter(rows.values())).unanswerable} unanswerable\n"
+    )
     print("| approach | passage@1 | passage@5 | MRR@10 | abstention | verbatim |")
     print("|---|---|---|---|---|---|")
     for name, s in rows.items():
-        print(f"| {name} | {s.passage_at_1:.3f} | {s.passage_at_5:.3f} | {s.mrr_at_10:.3f}"
-              f" | {s.abstention:.2f} | {s.verbatim:.0%} |")
+        print(
+            f"| {name} | {s.passage_at_1:.3f} | {s.passage_at_5:.3f} | {s.mrr_at_10:.3f}"
+            f" | {s.abstention:.2f} | {s.verbatim:.0%} |"
+        )
     return 0
 
 

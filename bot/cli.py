@@ -66,8 +66,12 @@ def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Ca
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     bar = Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=Console(file=stream), transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
     )
     task = bar.add_task("ingesting", total=None)
     bar.start()
@@ -143,9 +147,18 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         chans = ", ".join(f"{k} {v}" for k, v in stats["channels"].items()) or "none"  # type: ignore[attr-defined]
-        print(f"{stats['videos']} videos, {stats['chunks']} chunks ({chans}); "
-              f"last ingest {stats['last_ingest'] or 'never'}")
+        print(
+            f"{stats['videos']} videos, {stats['chunks']} chunks ({chans}); "
+            f"last ingest {stats['last_ingest'] or 'never'}"
+        )
     return 0
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    """`run`: start the Discord bot (token from DISCORD_TOKEN only)."""
+    from bot.discord_app import run_bot
+
+    return run_bot(config)
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -164,8 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="ingest transcript files or folders")
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--timings", action="append", type=Path, default=[],
-                   help="folder of .vtt/.srt captions matched to transcripts by video id")
+    p.add_argument(
+        "--timings",
+        action="append",
+        type=Path,
+        default=[],
+        help="folder of .vtt/.srt captions matched to transcripts by video id",
+    )
     p.set_defaults(func=cmd_ingest, needs_model=True)
 
     p = sub.add_parser("search", help="search passages (use --json for the machine format)")
@@ -185,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text")
     _add_filters(p)
     p.set_defaults(func=cmd_quote, needs_model=True)
+
+    p = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_run, needs_model=None)
 
     p = sub.add_parser("stats", help="videos, chunks, channels, last ingest")
     p.add_argument("--json", action="store_true")
@@ -213,9 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.debug:
-        _quiet_libraries()
+        quiet_libraries()
     try:
         config = load_config(args.config)
+        if args.needs_model is None:  # commands that build their own library, or none
+            return int(args.func(config, args))
         lib = open_library(config, args.needs_model)
         try:
             return int(args.func(lib, args))
@@ -232,15 +255,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # one clear line; --debug shows the traceback
         if args.debug:
             raise
-        print(f"newsreel: unexpected error: {err.__class__.__name__}: {err}"
-              " (run with --debug for details)", file=sys.stderr)
+        print(
+            f"newsreel: unexpected error: {err.__class__.__name__}: {err}"
+            " (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 2
 
 
-def _quiet_libraries() -> None:
+def quiet_libraries() -> None:
     """Silence model-loading progress bars and chatty library warnings."""
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' weight-loading bar
     import warnings
 
     warnings.filterwarnings("ignore", category=FutureWarning)

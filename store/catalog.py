@@ -163,8 +163,17 @@ class Catalog:
             c.execute(
                 "INSERT INTO videos VALUES (?,?,?,?,?,?,'','pending',?,?,?,NULL)"
                 " ON CONFLICT(video_id) DO NOTHING",
-                (t.video_id, t.title, t.channel, t.published, len(t.words), int(t.is_timed),
-                 t.source, now_iso(), ""),
+                (
+                    t.video_id,
+                    t.title,
+                    t.channel,
+                    t.published,
+                    len(t.words),
+                    int(t.is_timed),
+                    t.source,
+                    now_iso(),
+                    "",
+                ),
             )
 
     def commit_video(
@@ -177,8 +186,10 @@ class Catalog:
         """
         new_ids = {ch.id for ch in chunks}
         with self.transaction() as c:
-            old_ids = [str(r[0]) for r in c.execute(
-                "SELECT id FROM chunks WHERE video_id=?", (t.video_id,))]
+            old_ids = [
+                str(r[0])
+                for r in c.execute("SELECT id FROM chunks WHERE video_id=?", (t.video_id,))
+            ]
             stale = [i for i in old_ids if i not in new_ids]
             c.executemany("INSERT OR IGNORE INTO stale_vectors VALUES (?)", [(i,) for i in stale])
             self._delete_chunks(c, t.video_id)
@@ -191,8 +202,19 @@ class Catalog:
                 content_hash=excluded.content_hash, state='done', source=excluded.source,
                 ingested_at=excluded.ingested_at, text=excluded.text,
                 word_starts=excluded.word_starts""",
-                (t.video_id, t.title, t.channel, t.published, len(t.words), int(t.is_timed),
-                 content_hash, t.source, now, t.text, _pack_starts(t.word_starts)),
+                (
+                    t.video_id,
+                    t.title,
+                    t.channel,
+                    t.published,
+                    len(t.words),
+                    int(t.is_timed),
+                    content_hash,
+                    t.source,
+                    now,
+                    t.text,
+                    _pack_starts(t.word_starts),
+                ),
             )
             for ch in chunks:
                 cur = c.execute(
@@ -222,8 +244,12 @@ class Catalog:
 
     def video_chunk_ids(self, video_id: str) -> list[str]:
         """Ids of one video's chunks."""
-        return [str(r[0]) for r in self._query(
-            "SELECT id FROM chunks WHERE video_id=? ORDER BY start_word", (video_id,))]
+        return [
+            str(r[0])
+            for r in self._query(
+                "SELECT id FROM chunks WHERE video_id=? ORDER BY start_word", (video_id,)
+            )
+        ]
 
     @staticmethod
     def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
@@ -252,7 +278,8 @@ class Catalog:
         """Store a value in the key/value state table."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                "INSERT INTO state VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, value),
             )
 
@@ -331,6 +358,19 @@ class Catalog:
         )
         return [(str(r[0]), float(r[1])) for r in rows]
 
+    def keyword_scores(self, match: str, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores (higher is better) of particular chunks for an FTS5 MATCH expression."""
+        if not chunk_ids or not match:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._query(
+            "SELECT c.id, -bm25(chunks_fts, 1.0, 0.3) FROM chunks_fts"
+            " JOIN chunks c ON c.rowid = chunks_fts.rowid"
+            f" WHERE chunks_fts MATCH ? AND c.id IN ({marks})",
+            [match, *chunk_ids],
+        )
+        return {str(r[0]): float(r[1]) for r in rows}
+
     def term_doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many chunks contain each (already stemmed) FTS term."""
         if not terms:
@@ -382,18 +422,30 @@ class Catalog:
     def video_filter_ids(self, filters: SearchFilters) -> set[str]:
         """Ids of the searchable videos that pass the filters."""
         cond, params = filter_sql(filters)
-        return {str(r[0]) for r in self._query(f"SELECT video_id FROM videos v WHERE {cond}", params)}
+        return {
+            str(r[0]) for r in self._query(f"SELECT video_id FROM videos v WHERE {cond}", params)
+        }
 
 
 def _video_info(r: Any) -> VideoInfo:
     return VideoInfo(
-        video_id=str(r[0]), title=str(r[1]), channel=str(r[2]), published=str(r[3]),
-        n_words=int(r[4]), timed=bool(r[5]), ingested_at=str(r[6]), source=str(r[7]),
+        video_id=str(r[0]),
+        title=str(r[1]),
+        channel=str(r[2]),
+        published=str(r[3]),
+        n_words=int(r[4]),
+        timed=bool(r[5]),
+        ingested_at=str(r[6]),
+        source=str(r[7]),
     )
 
 
 def _chunk_row(r: Any) -> ChunkRow:
     return ChunkRow(
-        id=str(r[0]), video_id=str(r[1]), start_word=int(r[2]), end_word=int(r[3]),
-        start_s=None if r[4] is None else float(r[4]), text=str(r[5]),
+        id=str(r[0]),
+        video_id=str(r[1]),
+        start_word=int(r[2]),
+        end_word=int(r[3]),
+        start_s=None if r[4] is None else float(r[4]),
+        text=str(r[5]),
     )

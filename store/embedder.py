@@ -52,7 +52,9 @@ def resolve_model_path(name: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded once, run on the CPU in batches."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, dtype: str = "auto", batch_size: int = 64) -> None:
+    def __init__(
+        self, name: str = DEFAULT_MODEL, dtype: str = "auto", batch_size: int = 64
+    ) -> None:
         # Any accidental hub lookup must fail fast: no machine here reaches the hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -19,10 +19,25 @@ def phonetic_key(word: str) -> str:
         if w.startswith(pre):
             w = rep + w[len(pre) :]
     for pat, rep in (
-        (r"ph", "f"), (r"ck", "k"), (r"sch", "sk"), (r"chr", "kr"), (r"ch", "x"), (r"sh", "x"),
-        (r"th", "0"), (r"dg(?=[eiy])", "j"), (r"c(?=[eiy])", "s"), (r"c", "k"), (r"q", "k"),
-        (r"x", "ks"), (r"z", "s"), (r"v", "f"), (r"g(?=[eiy])", "j"), (r"gh", "g"),
-        (r"(?<=[a-z])[wyh]", ""), (r"d", "t"), (r"b", "p"),
+        (r"ph", "f"),
+        (r"ck", "k"),
+        (r"sch", "sk"),
+        (r"chr", "kr"),
+        (r"ch", "x"),
+        (r"sh", "x"),
+        (r"th", "0"),
+        (r"dg(?=[eiy])", "j"),
+        (r"c(?=[eiy])", "s"),
+        (r"c", "k"),
+        (r"q", "k"),
+        (r"x", "ks"),
+        (r"z", "s"),
+        (r"v", "f"),
+        (r"g(?=[eiy])", "j"),
+        (r"gh", "g"),
+        (r"(?<=[a-z])[wyh]", ""),
+        (r"d", "t"),
+        (r"b", "p"),
     ):
         w = re.sub(pat, rep, w)
     first, rest = w[0], w[1:]
@@ -75,20 +90,25 @@ class Vocabulary:
         w = word.lower()
         if len(w) < 4 or not w.isalpha():
             return []
-        limit = 1 if len(w) < 7 else 2
+        limit = 1 if len(w) < 8 else 2
         rare = self.n_chunks * max_share
         found: dict[str, Variant] = {}
         key = phonetic_key(w)
         if len(key) >= 2:
+            # Same sound and not too far in spelling: 'noem'→'gnome', not 'sloppy'→'sleep'.
+            sound_limit = min(3, len(w) // 2 + 1)
             for term in self._by_key.get(key, ()):
-                if term != w and self.doc_count[term] <= rare and abs(len(term) - len(w)) <= 3:
+                if self.doc_count[term] <= rare and edit_distance(w, term, 3) <= sound_limit:
                     found[term] = Variant(term, self.doc_count[term], 0)
         # Edit-distance neighbours are looked for among terms with the same first two letters:
         # a sound-alike with another start is the phonetic key's job.
         for term in self._by_prefix.get(w[:2], ()):
-            if term == w or term in found or self.doc_count[term] > rare:
+            if term in found or self.doc_count[term] > rare:
                 continue
             d = edit_distance(w, term, limit)
             if d <= limit:
                 found[term] = Variant(term, self.doc_count[term], d)
-        return sorted(found.values(), key=lambda v: (v.distance, -v.doc_count))
+        # The index stores stems: a term that is a prefix of the word (or the reverse) is the
+        # word itself, which the keyword index already matches.
+        kept = [v for v in found.values() if not (w.startswith(v.term) or v.term.startswith(w))]
+        return sorted(kept, key=lambda v: (v.distance, -v.doc_count))

@@ -95,10 +95,9 @@ class Ingestor:
         todo: list[Path] = []
         for path in files:
             prior = known.get(str(path))
-            if prior and prior[2] == "done":
-                if fingerprint(path, timings_dirs) == prior[1]:
-                    report.unchanged += 1
-                    continue
+            if prior and prior[2] == "done" and fingerprint(path, timings_dirs) == prior[1]:
+                report.unchanged += 1
+                continue
             todo.append(path)
         done = report.unchanged
         total = len(files)
@@ -137,7 +136,9 @@ class Ingestor:
             for item in loaded:
                 t = item.transcript
                 if t.video_id in seen:
-                    report.rejected.append((t.source, f"video {t.video_id} appears twice in this run"))
+                    report.rejected.append(
+                        (t.source, f"video {t.video_id} appears twice in this run")
+                    )
                     continue
                 seen.add(t.video_id)
                 report.warnings.extend(item.warnings)
@@ -146,7 +147,9 @@ class Ingestor:
                     report.unchanged += 1
                     continue
                 chunks = chunk_transcript(t, self.window, self.overlap)
-                batch.append(_Pending(item, chunks, existed=prior is not None and prior[1] == "done"))
+                batch.append(
+                    _Pending(item, chunks, existed=prior is not None and prior[1] == "done")
+                )
                 n_chunks += len(chunks)
                 if n_chunks >= self.batch_chunks:
                     self._write_batch(batch, report)
@@ -167,9 +170,7 @@ class Ingestor:
         return report
 
     def _write_batch(self, batch: list[_Pending], report: IngestReport) -> None:
-        texts = [
-            embedding_text(p.loaded.transcript, ch) for p in batch for ch in p.chunks
-        ]
+        texts = [embedding_text(p.loaded.transcript, ch) for p in batch for ch in p.chunks]
         t0 = time.perf_counter()
         vectors = self.embedder.embed(texts)
         report.embed_seconds += time.perf_counter() - t0

@@ -33,9 +33,7 @@ def find_exact(words: Sequence[str], target: Sequence[str]) -> tuple[int, int] |
     return None
 
 
-def closest_window(
-    words: Sequence[str], lo: int, hi: int, target: Sequence[str]
-) -> Occurrence:
+def closest_window(words: Sequence[str], lo: int, hi: int, target: Sequence[str]) -> Occurrence:
     """The window of words[lo:hi] most similar to `target` (word-level edit similarity)."""
     norm_t = [w for w in (normalise(x) for x in target) if w]
     n = max(1, len(norm_t))

@@ -38,6 +38,7 @@ def best_span(
     weights: Mapping[str, float],
     min_len: int = 25,
     max_len: int = 55,
+    lead_ins: tuple[int, ...] = (2, 6),
 ) -> Span:
     """The sub-span of words[lo:hi] (min_len..max_len words) covering the most question weight.
 
@@ -56,12 +57,14 @@ def best_span(
     best = Span(lo, lo + max_len, -1.0)
     # Candidate windows start at each matched word (and a little before it), which is where
     # the best span must begin if it is to contain that word without waste.
-    starts = sorted({max(0, h - back) for h in hits for back in (0, 8, 20)} | {0})
+    starts = sorted({max(0, h - back) for h in hits for back in lead_ins} | {0})
     for s0 in starts:
         for length in (max_len, (min_len + max_len) // 2):
             e0 = min(len(stems), s0 + length)
             s1 = max(0, e0 - length)
-            score = _coverage(stems[s1:e0], weights) + _density(stems[s1:e0], weights)
+            window = stems[s1:e0]
+            score = _coverage(window, weights) + _density(window, weights)
+
             if score > best.score:
                 best = Span(lo + s1, lo + e0, score)
     return best

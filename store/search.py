@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from store.catalog import Catalog, ChunkRow
-from store.embedder import Embedder
+from store.embedder import Embedder, Vectors
 from store.fusion import Candidate, fuse
 from store.fuzzy import Vocabulary
 from store.links import youtube_url
 from store.models import Hit, SearchFilters
-from store.quotes import best_span, render_quote, stem
 from store.quote_finder import closest_window, find_exact
+from store.quotes import best_span, render_quote, stem
 from store.text import content_terms, fts_or_query, fts_phrase_query, tokens
 from store.vector_index import ChromaIndex
 
@@ -32,13 +32,18 @@ class SearchParams:
     rrf_k: int = 60
     per_video: int = 2
     fuzzy: bool = True
-    fuzzy_max_share: float = 0.02
-    abstain_dense: float = 0.35
-    abstain_coverage: float = 0.5
+    fuzzy_max_share: float = 0.02  # a variant must be at most this common
+    fuzzy_rare: float = 0.001  # a typed word this rare (share of chunks) gets variants
+    fuzzy_max: int = 3
+    abstain_threshold: float = 0.55  # on best cosine + abstain_mix × question-weight coverage
+    abstain_mix: float = 0.3
     quote_min: int = 25
-    quote_max: int = 55
+    quote_max: int = 60
     overfetch: int = 4
-    quote_margin: int = 10  # words beyond the best window a quote may reach into
+    complete_features: bool = True
+    quote_margin: int = 0  # words beyond the best window a quote may reach into
+    # A quote starts a few words before a matched word: what follows is usually the answer.
+    quote_lead_ins: tuple[int, ...] = (2, 6)
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,10 @@ class Searcher:
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
             match_terms.append(t)
-            if self.params.fuzzy and df <= n * self.params.fuzzy_max_share:
-                for v in vocab.variants(t, self.params.fuzzy_max_share)[:3]:
+            # Only a word the transcripts (almost) never spell as typed is looked up by sound:
+            # that is a name speech recognition garbled, not a word to broaden.
+            if self.params.fuzzy and len(t) >= 4 and df <= max(2, n * self.params.fuzzy_rare):
+                for v in vocab.variants(t, self.params.fuzzy_max_share)[: self.params.fuzzy_max]:
                     match_terms.append(v.term)
                     weights.setdefault(stem(v.term), idf)
         return QueryTerms(tuple(terms), fts_or_query(match_terms), weights)
@@ -125,19 +132,27 @@ class Searcher:
         qt = self.query_terms(question)
         if not qt.terms:
             return []
-        dense = self._dense(question, filters, max(p.dense_depth, k + offset))
+        vec = self.embedder.embed([question])[0]
+        dense = self._dense(vec, filters, max(p.dense_depth, k + offset))
         keyword = (
             self.catalog.keyword_search(qt.match, filters, max(p.keyword_depth, k + offset))
             if qt.match
             else []
         )
-        fused = fuse(dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k)
+        if p.complete_features:
+            dense, keyword = self._complete(vec, qt, dense, keyword)
+        fused = fuse(
+            dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k
+        )
         rows = self.catalog.chunks([c.id for c in fused])
         regions = diversify(fused, rows, per_video or p.per_video, k + offset)
         if not regions:
             return []
         top_dense = max((s for _, s in dense), default=0.0)
-        if top_dense < p.abstain_dense and self._coverage(regions[0], qt) < p.abstain_coverage:
+        # Abstain when neither meaning nor words support the best passage: a question about a
+        # story that was never covered still has nearest neighbours, just weak ones.
+        confidence = top_dense + p.abstain_mix * self._coverage(regions[0], qt)
+        if confidence < p.abstain_threshold:
             return []
         return [self._hit(r, qt) for r in regions[offset : offset + k]]
 
@@ -184,10 +199,16 @@ class Searcher:
         a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
         start_s = vt.word_starts[start] if vt.word_starts is not None else None
         hit = Hit(
-            video_id=video_id, title=info.title, channel=info.channel, published=info.published,
+            video_id=video_id,
+            title=info.title,
+            channel=info.channel,
+            published=info.published,
             quote=render_quote(vt.words, a, b),
             start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s), score=similarity, start_word=a, end_word=b,
+            url=youtube_url(video_id, start_s),
+            score=similarity,
+            start_word=a,
+            end_word=b,
             matched_terms=tuple(sorted(qt.weights)),
         )
         return QuoteMatch(hit, round(similarity, 3), exact=similarity >= 1.0)
@@ -201,14 +222,33 @@ class Searcher:
         a, b = max(0, start_word - extra), min(len(vt.words), end_word + extra)
         start_s = vt.word_starts[a] if vt.word_starts is not None else None
         return Hit(
-            video_id=video_id, title=info.title, channel=info.channel, published=info.published,
+            video_id=video_id,
+            title=info.title,
+            channel=info.channel,
+            published=info.published,
             quote=render_quote(vt.words, a, b),
             start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s), score=0.0, start_word=a, end_word=b,
+            url=youtube_url(video_id, start_s),
+            score=0.0,
+            start_word=a,
+            end_word=b,
         )
 
-    def _dense(self, question: str, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
-        vec = self.embedder.embed([question])[0]
+    def _complete(
+        self,
+        vec: Vectors,
+        qt: QueryTerms,
+        dense: list[tuple[str, float]],
+        keyword: list[tuple[str, float]],
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Score every candidate on both sides, so fusion never mistakes 'not fetched' for 0."""
+        d, kw = dict(dense), dict(keyword)
+        d.update(self.index.similarities(vec, [i for i in kw if i not in d]))
+        kw.update(self.catalog.keyword_scores(qt.match, [i for i in d if i not in kw]))
+        by_score = sorted(d.items(), key=lambda x: -x[1]), sorted(kw.items(), key=lambda x: -x[1])
+        return by_score
+
+    def _dense(self, vec: Vectors, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
         if not filters.active:
             return self.index.query(vec, depth)
         # Filtered HNSW queries are slow in Chroma; over-fetch unfiltered and filter here,
@@ -233,8 +273,13 @@ class Searcher:
         assert info is not None and text is not None
         margin = self.params.quote_margin
         span = best_span(
-            text.words, region.anchor_start - margin, region.anchor_end + margin, qt.weights,
-            self.params.quote_min, self.params.quote_max,
+            text.words,
+            region.anchor_start - margin,
+            region.anchor_end + margin,
+            qt.weights,
+            self.params.quote_min,
+            self.params.quote_max,
+            self.params.quote_lead_ins,
         )
         span_stems = {stem(w) for w in text.words[span.start : span.end]}
         start_s = None
@@ -280,10 +325,17 @@ def diversify(
             continue  # vector without a searchable catalog row (pending or stale)
         merged = False
         for i, r in enumerate(regions):
-            if r.video_id == row.video_id and row.start_word <= r.end_word and row.end_word >= r.start_word:
+            if (
+                r.video_id == row.video_id
+                and row.start_word <= r.end_word
+                and row.end_word >= r.start_word
+            ):
                 # Keep the better window's text for coverage; extend the span a little only.
-                regions[i] = replace(r, start_word=min(r.start_word, row.start_word),
-                                     end_word=max(r.end_word, row.end_word))
+                regions[i] = replace(
+                    r,
+                    start_word=min(r.start_word, row.start_word),
+                    end_word=max(r.end_word, row.end_word),
+                )
                 merged = True
                 break
         if merged:
@@ -291,8 +343,17 @@ def diversify(
         if per.get(row.video_id, 0) >= per_video:
             continue
         per[row.video_id] = per.get(row.video_id, 0) + 1
-        regions.append(Region(row.video_id, row.start_word, row.end_word, cand.score, row.text,
-                              row.start_word, row.end_word))
+        regions.append(
+            Region(
+                row.video_id,
+                row.start_word,
+                row.end_word,
+                cand.score,
+                row.text,
+                row.start_word,
+                row.end_word,
+            )
+        )
         if len(regions) >= limit:
             break
     return regions

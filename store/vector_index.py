@@ -97,7 +97,8 @@ class ChromaIndex:
                 raise ModelMismatchError(
                     f"the index at {self.where} was built with model {meta.get('model')!r}"
                     f" ({meta.get('dimension')}-d), not {self.model_name!r}"
-                    f" ({self.dimension}-d): set [model] name back, or re-ingest into a new data_dir"
+                    f" ({self.dimension}-d): set [model] name back,"
+                    " or re-ingest into a new data_dir"
                 )
             self._collection = col
         return self._collection
@@ -156,7 +157,25 @@ class ChromaIndex:
                 where=where,
                 include=["distances"],
             )
-            return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+            return [
+                (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+            ]
+
+        return self._call(run)
+
+    def similarities(self, vector: Vectors, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of `vector` to the stored vectors of `ids` (unknown ids omitted)."""
+        if not ids:
+            return {}
+
+        def run(col: Any) -> dict[str, float]:
+            got = col.get(ids=list(ids), include=["embeddings"])
+            if not len(got["ids"]):
+                return {}
+            mat = np.asarray(got["embeddings"], dtype=np.float32)
+            norms = np.linalg.norm(mat, axis=1) * float(np.linalg.norm(vector)) + 1e-9
+            sims = mat @ np.asarray(vector, dtype=np.float32) / norms
+            return {i: float(x) for i, x in zip(got["ids"], sims, strict=True)}
 
         return self._call(run)
 
@@ -185,8 +204,16 @@ def _is_connection_error(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
         name = type(seen).__name__
-        if name in {"ConnectError", "ConnectTimeout", "ReadError", "RemoteProtocolError",
-                    "ConnectionError", "ConnectionRefusedError", "ReadTimeout", "PoolTimeout"}:
+        if name in {
+            "ConnectError",
+            "ConnectTimeout",
+            "ReadError",
+            "RemoteProtocolError",
+            "ConnectionError",
+            "ConnectionRefusedError",
+            "ReadTimeout",
+            "PoolTimeout",
+        }:
             return True
         if "Could not connect to a Chroma server" in str(seen):
             return True

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def config_for(data_dir: Path, **store: object) -> Config:
+def config_for(data_dir: Path, **store: Any) -> Config:
     """Default config with its data in `data_dir`."""
     return replace(Config(), store=replace(StoreConfig(data_dir=data_dir), **store))
 
@@ -50,9 +51,12 @@ def make_library(tmp_path: Path) -> Iterator[Callable[..., Library]]:
     """Build libraries in this test's tmp dir (fake embedder unless one is given)."""
     made: list[Library] = []
 
-    def make(embedder: Embedder | None = None, data_dir: Path | None = None, **store: object) -> Library:
-        lib = build_library(config_for(data_dir or tmp_path / "data", **store),
-                            embedder or HashingEmbedder())
+    def make(
+        embedder: Embedder | None = None, data_dir: Path | None = None, **store: Any
+    ) -> Library:
+        lib = build_library(
+            config_for(data_dir or tmp_path / "data", **store), embedder or HashingEmbedder()
+        )
         made.append(lib)
         return lib
 
@@ -95,7 +99,8 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
     proc = subprocess.Popen(
         [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     import urllib.request

@@ -1,3 +1,5 @@
+import itertools
+
 from store.chunking import chunk_transcript
 from store.models import Transcript
 
@@ -11,10 +13,10 @@ def make(n: int, timed: bool = False) -> Transcript:
 def test_windows_overlap_and_cover_every_word():
     chunks = chunk_transcript(make(500), window=120, overlap=30)
     assert chunks[0].start_word == 0 and chunks[-1].end_word == 500
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start_word == a.start_word + 90
         assert a.end_word - b.start_word == 30
-    covered = set()
+    covered: set[int] = set()
     for c in chunks:
         covered.update(range(c.start_word, c.end_word))
         assert c.text.split() == [f"w{i}" for i in range(c.start_word, c.end_word)]

@@ -14,7 +14,7 @@ def test_weak_keyword_list_is_not_stretched():
     dense = [("a", 0.9), ("b", 0.5)]
     keyword = [("b", 3.0)]
     assert [c.id for c in fuse(dense, keyword, 1.0, 0.0)] == ["a", "b"]
-    assert [c.id for c in fuse(dense, keyword, 0.0, 1.0)][0] == "b"
+    assert fuse(dense, keyword, 0.0, 1.0)[0].id == "b"
 
 
 def test_raw_scores_are_kept_for_abstention():

@@ -1,0 +1,50 @@
+"""Every quote `search --json` gives for the dev questions is verbatim (whole shared corpus)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.scoring import score
+from bot.wiring import Library, build_library
+from store.embedder import SentenceTransformerEmbedder
+from store.quotes import is_verbatim
+from tests.fixtures_store import SHARED, config_for
+
+QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+
+pytestmark = pytest.mark.skipif(not QUESTIONS.exists(), reason="../shared is not beside the repo")
+
+
+@pytest.fixture(scope="module")
+def full_library(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[Library]:
+    lib = build_library(config_for(tmp_path_factory.mktemp("full")), real_embedder)
+    report = lib.ingest([SHARED / "corpus"], [SHARED / "corpus_timed"])
+    assert report.rejected == [] and len(report.ingested) == 204
+    yield lib
+    lib.close()
+
+
+def test_every_dev_quote_is_verbatim_and_quality_holds(full_library: Library) -> None:
+    questions = [json.loads(x) for x in Path(QUESTIONS).read_text().splitlines() if x]
+    results = []
+    texts: dict[str, str] = {}
+    for q in questions:
+        hits = [h.to_json() for h in full_library.searcher.search(q["question"], k=10)]
+        results.append(hits)
+        for h in hits:
+            vid = str(h["video_id"])
+            if vid not in texts:
+                vt = full_library.catalog.video_text(vid)
+                assert vt is not None
+                texts[vid] = " ".join(vt.words)
+            assert is_verbatim(str(h["quote"]), texts[vid]), h
+    scores = score(questions, results, texts)
+    assert scores.verbatim == 1.0
+    # Floors well under the measured figures (BENCHMARKS.md): a regression, not noise, fails.
+    assert scores.passage_at_5 >= 0.65 and scores.abstention >= 0.5

@@ -1,0 +1,149 @@
+"""Ingest against real SQLite and real Chroma (embedded and a `chroma run` server)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.wiring import Library
+from store.catalog import Catalog
+from store.embedder import Embedder
+from tests.fixtures_store import CORPUS, TIMED
+
+
+def consistent(lib: Library) -> None:
+    """Both stores hold exactly the same chunks, and every done video has chunks."""
+    assert lib.index.all_ids() == lib.catalog.chunk_ids()
+    assert not lib.catalog.pending_videos()
+    assert not lib.catalog.stale_vector_ids()
+
+
+def copy_corpus(dst: Path, n: int | None = None) -> list[Path]:
+    dst.mkdir(parents=True, exist_ok=True)
+    files = sorted(CORPUS.glob("*.txt"))[:n]
+    return [Path(shutil.copy(f, dst)) for f in files]
+
+
+def test_ingest_then_reingest_changes_nothing(make_library: Callable[..., Library]) -> None:
+    lib = make_library()
+    first = lib.ingest([CORPUS], [TIMED])
+    assert first.rejected == [] and len(first.ingested) == 8
+    stats = lib.catalog.stats()
+    assert stats["videos"] == 8 and stats["chunks"] == first.chunks == lib.index.count()
+    consistent(lib)
+
+    again = lib.ingest([CORPUS], [TIMED])
+    assert again.ingested == [] and again.unchanged == 8
+    assert lib.catalog.stats()["chunks"] == first.chunks == lib.index.count()
+    consistent(lib)
+
+
+def test_timed_transcripts_carry_start_seconds(make_library: Callable[..., Library]) -> None:
+    lib = make_library()
+    lib.ingest([CORPUS], [TIMED])
+    timed = lib.catalog.video("8Rljxrp47Dw")
+    untimed = lib.catalog.video("CSWiKMIF53g")  # the DW seed has no caption file
+    assert timed is not None and timed.timed
+    assert untimed is not None and not untimed.timed
+    rows = lib.catalog.chunks(lib.catalog.video_chunk_ids("8Rljxrp47Dw"))
+    starts = [r.start_s for r in sorted(rows.values(), key=lambda r: r.start_word)]
+    assert all(s is not None for s in starts) and starts == sorted(starts)  # type: ignore[type-var]
+
+
+def test_changed_transcript_replaces_its_chunks_everywhere(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    lib = make_library()
+    folder = tmp_path / "in"
+    files = copy_corpus(folder)
+    lib.ingest([folder])
+    target = next(f for f in files if "8Rljxrp47Dw" in f.read_text())
+    old_ids = set(lib.catalog.video_chunk_ids("8Rljxrp47Dw"))
+    # Cut the transcript to its first 100 words: fewer chunks than before.
+    text = target.read_text()
+    head, _, rest = text.partition("<doc>\n")
+    target.write_text(head + "<doc>\n" + " ".join(rest.split()[:100]) + "\n</doc>")
+
+    report = lib.ingest([folder])
+    assert report.ingested == ["8Rljxrp47Dw"] and report.unchanged == 7
+    new_ids = set(lib.catalog.video_chunk_ids("8Rljxrp47Dw"))
+    assert len(new_ids) == 1 and len(old_ids) > 1
+    consistent(lib)
+
+
+def test_failure_between_sqlite_and_chroma_writes_recovers(
+    make_library: Callable[..., Library], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = make_library()
+    calls = {"n": 0}
+    real_commit = Catalog.commit_video
+
+    def crash_on_third(self: Catalog, *args: object, **kwargs: object) -> list[str]:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("killed between the Chroma upsert and the SQLite commit")
+        return real_commit(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Catalog, "commit_video", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        lib.ingest([CORPUS], [TIMED])
+    monkeypatch.setattr(Catalog, "commit_video", real_commit)
+
+    # The interrupted video is not searchable: it is pending, its vectors are unreachable.
+    assert lib.catalog.stats()["videos"] == 2
+    assert len(lib.catalog.pending_videos()) == 1
+
+    report = lib.ingest([CORPUS], [TIMED])
+    assert report.unchanged == 2 and len(report.ingested) == 6
+    assert lib.catalog.stats()["videos"] == 8
+    consistent(lib)
+
+
+def test_bad_files_are_reported_and_the_rest_ingests(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    copy_corpus(folder, 3)
+    good = (CORPUS / "101_e4b1773efc433d5e.txt").read_text()
+    (folder / "truncated.txt").write_text(good[: good.index("<publish_date>")])
+    (folder / "emptydoc.txt").write_text(good[: good.index("<doc>")] + "<doc>\n\n</doc>")
+    (folder / "latin1.txt").write_bytes(good.replace("Mandelson", "Mandélson").encode("latin-1"))
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "zero.txt").write_bytes(b"")
+    with open(folder / "huge.txt", "wb") as f:
+        f.seek(50 * 1024 * 1024)
+        f.write(b"x")
+
+    lib = make_library()
+    report = lib.ingest([folder])
+    rejected = {Path(p).name: reason for p, reason in report.rejected}
+    assert set(rejected) == {
+        "truncated.txt", "emptydoc.txt", "latin1.txt", "binary.txt", "zero.txt", "huge.txt",
+    }
+    assert "UTF-8" in rejected["latin1.txt"] and "empty" in rejected["zero.txt"]
+    assert "large" in rejected["huge.txt"]
+    assert len(report.ingested) == 3
+    consistent(lib)
+
+
+@pytest.mark.server
+def test_server_mode_ingests_and_searches_the_same(
+    make_library: Callable[..., Library],
+    chroma_server: tuple[str, int],
+    tmp_path: Path,
+    real_embedder: Embedder,
+) -> None:
+    host, port = chroma_server
+    lib = make_library(
+        real_embedder, data_dir=tmp_path / "srv", mode="server", chroma_host=host,
+        chroma_port=port,
+    )
+    report = lib.ingest([CORPUS], [TIMED])
+    assert len(report.ingested) == 8
+    consistent(lib)
+    hits = lib.searcher.search("Mozambique floods", k=3)
+    assert hits and hits[0].video_id == "kYHHg6oV8A4"
+    assert lib.ingest([CORPUS], [TIMED]).unchanged == 8

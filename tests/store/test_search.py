@@ -1,0 +1,104 @@
+"""Search over the small real corpus with the real model: what a user would notice."""
+
+from __future__ import annotations
+
+import re
+
+from bot.wiring import Library
+from store.models import SearchFilters
+from store.quotes import is_verbatim
+
+
+def transcript(lib: Library, video_id: str) -> str:
+    vt = lib.catalog.video_text(video_id)
+    assert vt is not None
+    return " ".join(vt.words)
+
+
+def test_answer_is_a_verbatim_quote_with_a_timed_link(corpus_library: Library) -> None:
+    hits = corpus_library.searcher.search("what did the met police say about mandelson", k=3)
+    assert hits, "expected an answer"
+    top = hits[0]
+    assert top.video_id in {"8Rljxrp47Dw", "jGS4dkrVmzU"}
+    assert is_verbatim(top.quote, transcript(corpus_library, top.video_id))
+    assert 25 <= len(top.quote.replace("…", " ").split()) <= 60
+    assert re.fullmatch(rf"https://www\.youtube\.com/watch\?v={top.video_id}&t=\d+s", top.url)
+    assert top.start_s is not None
+
+
+def test_link_time_matches_the_caption_cue_of_the_quote(corpus_library: Library) -> None:
+    hits = corpus_library.searcher.search("Mozambique worst floods in a generation", k=1)
+    assert hits and hits[0].video_id == "kYHHg6oV8A4"
+    vt = corpus_library.catalog.video_text("kYHHg6oV8A4")
+    assert vt is not None and vt.word_starts is not None
+    # The link opens 2 s (lead-in) before the first quoted word's caption time.
+    first_word_time = vt.word_starts[hits[0].start_word]
+    assert first_word_time is not None
+    t = int(hits[0].url.rsplit("t=", 1)[1].rstrip("s"))
+    assert abs(t - first_word_time) <= 5
+
+
+def test_unrelated_question_gets_no_answer(corpus_library: Library) -> None:
+    assert corpus_library.searcher.search("who won the eurovision song contest", k=5) == []
+    assert corpus_library.searcher.search("the and of what", k=5) == []
+
+
+def test_untimed_transcript_links_without_a_time(corpus_library: Library) -> None:
+    hits = corpus_library.searcher.search("Iran retaliation against Israel Hamas leader", k=5)
+    dw = [h for h in hits if h.video_id == "CSWiKMIF53g"]
+    assert dw and dw[0].start_s is None
+    assert dw[0].url == "https://www.youtube.com/watch?v=CSWiKMIF53g"
+
+
+def test_filters_restrict_channel_and_dates(corpus_library: Library) -> None:
+    s = corpus_library.searcher
+    dw = s.search("Iran Israel", k=5, filters=SearchFilters(channel="DW News"))
+    assert dw and {h.channel for h in dw} == {"DW News"}
+    feb = s.search("police", k=5, filters=SearchFilters(since="2026-02-01", until="2026-02-28"))
+    assert feb and all("2026-02-01" <= h.published <= "2026-02-28" for h in feb)
+    one = s.search("police", k=5, filters=SearchFilters(video_id="jGS4dkrVmzU"))
+    assert one and {h.video_id for h in one} == {"jGS4dkrVmzU"}
+
+
+def test_no_more_than_two_hits_per_video_and_no_repeated_windows(corpus_library: Library) -> None:
+    hits = corpus_library.searcher.search("Mandelson Epstein emails police", k=8)
+    per: dict[str, list[tuple[int, int]]] = {}
+    for h in hits:
+        per.setdefault(h.video_id, []).append((h.start_word, h.end_word))
+    assert all(len(v) <= 2 for v in per.values())
+    for spans in per.values():
+        if len(spans) == 2:
+            (a0, a1), (b0, b1) = sorted(spans)
+            assert a1 <= b0, "two hits quote overlapping words"
+
+
+def test_pages_do_not_repeat(corpus_library: Library) -> None:
+    s = corpus_library.searcher
+    first = s.search("police investigation", k=2)
+    second = s.search("police investigation", k=2, offset=2)
+    assert first and second
+    assert {(h.video_id, h.start_word) for h in first}.isdisjoint(
+        {(h.video_id, h.start_word) for h in second}
+    )
+
+
+def test_quote_mode_finds_an_exact_line(corpus_library: Library) -> None:
+    vt = corpus_library.catalog.video_text("kYHHg6oV8A4")
+    assert vt is not None
+    line = " ".join(vt.words[40:52]).lower()
+    match = corpus_library.searcher.quote(line)
+    assert match is not None and match.exact and match.similarity == 1.0
+    assert match.hit.video_id == "kYHHg6oV8A4"
+    assert " ".join(vt.words[40:52]) in match.hit.quote
+
+
+def test_quote_mode_finds_a_half_remembered_line(corpus_library: Library) -> None:
+    vt = corpus_library.catalog.video_text("kYHHg6oV8A4")
+    assert vt is not None
+    words = list(vt.words[60:74])
+    words[3] = "completely"  # misremembered word
+    del words[8]
+    match = corpus_library.searcher.quote(" ".join(words))
+    assert match is not None and not match.exact and 0.6 < match.similarity < 1.0
+    assert match.hit.video_id == "kYHHg6oV8A4"
+    assert is_verbatim(match.hit.quote, " ".join(vt.words))
