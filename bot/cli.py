@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.config import Config, load_config
 from bot.render_terminal import render_answer, render_quote_match
-from bot.wiring import Library, build_library
+from bot.wiring import Library, build_library, rebuild_library
 from store.errors import NewsreelError
 from store.ingest import IngestReport
 from store.models import SearchFilters
@@ -154,6 +154,20 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
+    """`rebuild`: restore consistency by re-ingesting the transcripts into fresh stores."""
+    update, stop = _progress_bar(sys.stderr)
+    try:
+        lib, report = rebuild_library(config, args.paths, args.timings, progress=update)
+    finally:
+        stop()
+    lib.close()
+    print_report(report)
+    if report.failed:
+        return 2
+    return 1 if report.rejected else 0
+
+
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     """`run`: start the Discord bot (token from DISCORD_TOKEN only)."""
     from bot.discord_app import run_bot
@@ -204,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_quote, needs_model=True)
 
+    p = sub.add_parser("rebuild", help="rebuild catalog and vector index from the transcripts")
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="transcript files or folders (default: those the catalog lists)")
+    p.add_argument("--timings", action="append", type=Path, default=[])
+    p.set_defaults(func=cmd_rebuild, needs_model=None)
+
     p = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     p.set_defaults(func=cmd_run, needs_model=None)
 
@@ -241,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(config, args))
         lib = open_library(config, args.needs_model)
         try:
+            if args.func in (cmd_search, cmd_ask, cmd_quote):
+                lib.check()
             return int(args.func(lib, args))
         finally:
             lib.close()

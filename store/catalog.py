@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from store.errors import InconsistentStoreError
 from store.models import Chunk, SearchFilters, Transcript, VideoInfo
 
 SCHEMA = """
@@ -118,11 +119,19 @@ class Catalog:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(SCHEMA)
+        try:
+            with self._lock:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+                self._conn.executescript(SCHEMA)
+                self._conn.execute("SELECT count(*) FROM videos").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise InconsistentStoreError(
+                f"the catalog {self.path} is unreadable ({exc}); run `newsreel rebuild PATH…`"
+                " to rebuild it from the transcripts"
+            ) from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -241,6 +250,10 @@ class Catalog:
         """Forget stale vector ids once Chroma has deleted them."""
         with self.transaction() as c:
             c.executemany("DELETE FROM stale_vectors WHERE id=?", [(i,) for i in ids])
+
+    def sources(self) -> list[str]:
+        """The transcript files the catalog was built from."""
+        return [str(r[0]) for r in self._query("SELECT DISTINCT source FROM videos")]
 
     def video_chunk_ids(self, video_id: str) -> list[str]:
         """Ids of one video's chunks."""
@@ -391,6 +404,10 @@ class Catalog:
             " WHERE v.state='done'"
         )
         return int(rows[0][0])
+
+    def chunk_rows(self) -> int:
+        """Chunks of every video, searchable or not (to compare with the vector count)."""
+        return int(self._query("SELECT count(*) FROM chunks")[0][0])
 
     def chunk_ids(self) -> set[str]:
         """Ids of every chunk the catalog holds."""

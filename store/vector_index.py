@@ -117,6 +117,20 @@ class ChromaIndex:
                 ) from exc
             raise
 
+    def drop(self) -> None:
+        """Delete the whole collection (for `newsreel rebuild`)."""
+        client = self._client or self._connect()
+        try:
+            client.delete_collection(COLLECTION)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailableError(
+                    f"the vector index at {self.where} is unavailable right now"
+                ) from exc
+            # A missing collection is what we wanted anyway.
+        self._collection = None
+        self._client = None
+
     def check(self) -> None:
         """Open the collection now: connection and model mismatch errors surface here."""
         self._call(lambda col: col.count())

@@ -1,0 +1,116 @@
+"""Faults: a Chroma server that goes away and comes back; stores that fall out of step."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.wiring import Library, build_library, catalog_path, rebuild_library
+from store.embedder import HashingEmbedder
+from store.errors import InconsistentStoreError, IndexUnavailableError, ModelMismatchError
+from tests.fixtures_store import CORPUS, TIMED, config_for, free_port, start_chroma, stop_chroma
+from tests.store.test_ingest import consistent
+
+
+@pytest.mark.server
+def test_search_and_ingest_survive_a_server_outage(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    port = free_port()
+    server_dir = tmp_path / "server"
+    proc = start_chroma(server_dir, port)
+    try:
+        lib = make_library(mode="server", chroma_host="127.0.0.1", chroma_port=port)
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        files = sorted(CORPUS.glob("*.txt"))
+        for f in files[:4]:
+            shutil.copy(f, inbox)
+        assert len(lib.ingest([inbox]).ingested) == 4
+        stop_chroma(proc)
+
+        with pytest.raises(IndexUnavailableError, match="unavailable right now"):
+            lib.searcher.search("floods Mozambique", k=3)
+        for f in files[4:]:
+            shutil.copy(f, inbox)
+        outage = lib.ingest([inbox])
+        assert outage.failed and "unavailable" in outage.failed
+        assert outage.ingested == []
+        assert lib.catalog.stats()["videos"] == 4  # nothing half-ingested became searchable
+
+        proc = start_chroma(server_dir, port)
+        # Same Library object: it reconnects by itself.
+        assert lib.searcher.search("police Mandelson Epstein", k=3) is not None
+        after = lib.ingest([inbox])
+        assert len(after.ingested) == 4 and after.unchanged == 4
+        consistent(lib)
+    finally:
+        stop_chroma(proc)
+
+
+def test_deleted_catalog_is_detected_and_rebuild_restores(tmp_path: Path) -> None:
+    config = config_for(tmp_path / "data")
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([CORPUS], [TIMED])
+    lib.close()
+    db = catalog_path(config)
+    db.unlink()
+    for extra in db.parent.glob("catalog.sqlite3-*"):
+        extra.unlink()
+
+    lib = build_library(config, HashingEmbedder())
+    with pytest.raises(InconsistentStoreError, match="rebuild"):
+        lib.check()
+    lib.close()
+
+    rebuilt, report = rebuild_library(config, [CORPUS], [TIMED], HashingEmbedder())
+    assert len(report.ingested) == 8
+    rebuilt.check()
+    consistent(rebuilt)
+    rebuilt.close()
+
+
+def test_corrupt_catalog_is_one_clear_error_and_rebuild_restores(tmp_path: Path) -> None:
+    config = config_for(tmp_path / "data")
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([CORPUS], [TIMED])
+    lib.close()
+    catalog_path(config).write_bytes(b"this is not a database" * 100)
+    for extra in catalog_path(config).parent.glob("catalog.sqlite3-*"):
+        extra.unlink()
+    with pytest.raises(InconsistentStoreError, match="unreadable"):
+        build_library(config, HashingEmbedder())
+    rebuilt, report = rebuild_library(config, [CORPUS], [TIMED], HashingEmbedder())
+    assert len(report.ingested) == 8
+    consistent(rebuilt)
+    rebuilt.close()
+
+
+def test_lost_collection_is_detected_and_rebuild_uses_the_catalogs_sources(
+    tmp_path: Path,
+) -> None:
+    config = config_for(tmp_path / "data")
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([CORPUS], [TIMED])
+    lib.index.drop()
+    with pytest.raises(InconsistentStoreError, match="vector index"):
+        lib.check()
+    lib.close()
+    rebuilt, report = rebuild_library(config, [], [TIMED], HashingEmbedder())
+    assert len(report.ingested) == 8
+    consistent(rebuilt)
+    rebuilt.close()
+
+
+def test_opening_the_index_with_another_model_is_a_clear_error(tmp_path: Path) -> None:
+    config = config_for(tmp_path / "data")
+    lib = build_library(config, HashingEmbedder(dimension=64, name="model-a"))
+    lib.ingest([CORPUS], [TIMED])
+    lib.close()
+    other = build_library(config, HashingEmbedder(dimension=32, name="model-b"))
+    with pytest.raises(ModelMismatchError, match="model-a"):
+        other.searcher.search("floods", k=1)
+    other.close()
