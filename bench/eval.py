@@ -18,6 +18,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scoring import Scores, score
+from bot.cli import quiet_libraries
 from bot.config import load_config
 from bot.wiring import Library, build_library
 from store.search import Searcher, SearchParams
@@ -34,10 +35,14 @@ BASELINES: dict[str, dict[str, Any]] = {
 }
 # Baselines never abstain and do not diversify, but quote by the same rules as Newsreel, so the
 # rows compare retrieval methods rather than quote lengths.
-NEVER_ABSTAIN = {"abstain_threshold": -1.0, "per_video": 10, "complete_features": False}
+NEVER_ABSTAIN: dict[str, Any] = {
+    "abstain_threshold": -1.0,
+    "per_video": 10,
+    "complete_features": False,
+}
 # Diagnostic: Newsreel's ranking with each best window quoted whole (120 words): how much the
 # 25–60-word quote costs against the metric.
-WHOLE_WINDOWS = {"abstain_threshold": -1.0, "quote_max": 120, "quote_margin": 0}
+WHOLE_WINDOWS: dict[str, Any] = {"abstain_threshold": -1.0, "quote_max": 120, "quote_margin": 0}
 
 
 def run(lib: Library, params: SearchParams, questions: Sequence[dict[str, Any]]) -> Scores:

@@ -154,6 +154,16 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
+    """`watch`: ingest transcripts as they arrive in folders, until Ctrl-C."""
+    from bot.alerts.watcher import run_watch
+
+    dirs = args.dirs or list(lib.config.alerts.inboxes)
+    if not dirs:
+        raise UsageError("name a folder to watch, or set [alerts] inboxes")
+    return run_watch(lib, dirs)
+
+
 def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
     """`rebuild`: restore consistency by re-ingesting the transcripts into fresh stores."""
     update, stop = _progress_bar(sys.stderr)
@@ -217,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text")
     _add_filters(p)
     p.set_defaults(func=cmd_quote, needs_model=True)
+
+    p = sub.add_parser("watch", help="ingest transcripts as they arrive in folders (Ctrl-C stops)")
+    p.add_argument("dirs", nargs="*", type=Path)
+    p.set_defaults(func=cmd_watch, needs_model=True)
 
     p = sub.add_parser("rebuild", help="rebuild catalog and vector index from the transcripts")
     p.add_argument("paths", nargs="*", type=Path,

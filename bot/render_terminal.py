@@ -19,9 +19,7 @@ def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
     )
     at = f" at {format_timestamp(hit.start_s)}" if hit.start_s is not None else ""
     head = f"{number}. " if number is not None else ""
-    return (
-        f"{head}{hit.title}\n   {hit.channel} · {hit.published}{at}\n{quote}\n   {hit.url}"
-    )
+    return f"{head}{hit.title}\n   {hit.channel} · {hit.published}{at}\n{quote}\n   {hit.url}"
 
 
 def render_answer(question: str, hits: Sequence[Hit]) -> str:

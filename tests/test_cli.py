@@ -96,7 +96,8 @@ def test_ask_and_quote_read_well(ingested: Path) -> None:
     out = newsreel(ingested, "ask", "how bad are the floods in Mozambique")
     assert out.returncode == 0
     assert "'Worst floods in a generation' sweep Mozambique | BBC News" in out.stdout
-    assert "BBC News · 2026-01-29" in out.stdout and "https://www.youtube.com/watch?v=" in out.stdout
+    assert "BBC News · 2026-01-29" in out.stdout
+    assert "https://www.youtube.com/watch?v=" in out.stdout
     out = newsreel(ingested, "ask", "who won the eurovision song contest")
     assert out.stdout.strip() == "No coverage found for that question in the ingested videos."
     out = newsreel(ingested, "quote", "worst floods in a generation")

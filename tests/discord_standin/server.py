@@ -11,10 +11,10 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -23,6 +23,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 Handler = Callable[["RecordedRequest", re.Match[str]], tuple[int, Any]]
 ALL_PERMISSIONS = str(discord.Permissions.all().value)
 EPHEMERAL, LOADING = 64, 128
@@ -70,8 +71,8 @@ class DiscordStandIn:
     def __init__(self, *, heartbeat_interval_ms: int = 1000) -> None:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.app_id = self.bot_id = snowflake()  # modern apps: bot user id == application id
-        self.guild_id, self.everyone_role_id = snowflake(), 0
-        self.everyone_role_id, self.mod_role_id = self.guild_id, snowflake()
+        self.guild_id, self.mod_role_id = snowflake(), snowflake()
+        self.everyone_role_id = self.guild_id  # Discord: @everyone role id == guild id
         self.channel_id, self.other_channel_id = snowflake(), snowflake()
         self.user_id, self.other_user_id = snowflake(), snowflake()
         self.users: dict[int, JSON] = {
@@ -80,9 +81,10 @@ class DiscordStandIn:
             self.other_user_id: _user(self.other_user_id, "bob"),
         }
         self.channels: dict[int, JSON] = {
-            cid: {"id": str(cid), "type": 0, "name": name, "position": pos, "guild_id": str(self.guild_id),
-                  "topic": None, "nsfw": False, "parent_id": None, "permission_overwrites": [],
-                  "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+            cid: {"id": str(cid), "type": 0, "name": name, "position": pos,
+                  "guild_id": str(self.guild_id), "topic": None, "nsfw": False, "parent_id": None,
+                  "permission_overwrites": [], "last_message_id": None, "rate_limit_per_user": 0,
+                  "flags": 0}
             for pos, (cid, name) in enumerate([(self.channel_id, "general"),
                                                (self.other_channel_id, "news")])
         }
@@ -107,13 +109,16 @@ class DiscordStandIn:
         self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = [
             (m, re.compile(p + r"/?"), name, h) for m, p, name, h in [
                 ("GET", r"/users/@me", "me", lambda r, m: (200, self.users[self.bot_id])),
-                ("GET", r"/oauth2/applications/@me", "application", lambda r, m: (200, self._app())),
+                ("GET", r"/oauth2/applications/@me", "application",
+                 lambda r, m: (200, self._app())),
                 ("GET", r"/gateway", "gateway", lambda r, m: (200, {"url": self.ws_root})),
                 ("GET", r"/gateway/bot", "gateway", self._gateway_bot),
-                ("PUT", r"/applications/\d+(?:/guilds/(?P<g>\d+))?/commands", "sync", self._put_cmds),
+                ("PUT", r"/applications/\d+(?:/guilds/(?P<g>\d+))?/commands", "sync",
+                 self._put_cmds),
                 ("GET", r"/applications/\d+(?:/guilds/(?P<g>\d+))?/commands", "commands",
                  lambda r, m: (200, self.registered_commands.get(_opt_int(m["g"]), []))),
-                ("POST", r"/interactions/(?P<i>\d+)/(?P<t>[^/]+)/callback", "callback", self._callback),
+                ("POST", r"/interactions/(?P<i>\d+)/(?P<t>[^/]+)/callback", "callback",
+                 self._callback),
                 ("POST", r"/webhooks/\d+/(?P<t>[^/]+)", "followup", self._followup),
                 ("GET|PATCH|DELETE", r"/webhooks/\d+/(?P<t>[^/]+)/messages/(?P<m>@original|\d+)",
                  "webhook_message", self._webhook_message),
@@ -138,7 +143,7 @@ class DiscordStandIn:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock, shutdown_timeout=1.0).start()
+        await web.SockSite(self._runner, sock).start()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -173,23 +178,36 @@ class DiscordStandIn:
         finally:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:
+    async def wait_ready(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a client has IDENTIFYed and received READY + GUILD_CREATE."""
         await asyncio.wait_for(self._identified.wait(), timeout)
 
     async def wait_for_request(self, predicate: Callable[[RecordedRequest], bool],
-                               timeout: float = 5.0) -> RecordedRequest:
+                               timeout: float = 5.0) -> RecordedRequest:  # noqa: ASYNC109
         """Return the first recorded request (past or future) matching ``predicate``."""
-        async with asyncio.timeout(timeout):
+        return await self._wait_for(self.requests, predicate, timeout)
+
+    async def wait_for_gateway_op(self, op: int, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+        """Return the first gateway payload (past or future) the client sent with opcode ``op``."""
+        return await self._wait_for(self.gateway_received, lambda p: p.get("op") == op, timeout)
+
+    async def _wait_for(self, items: list[T], predicate: Callable[[T], bool], within: float) -> T:
+        async with asyncio.timeout(within):
             seen = 0
             while True:
-                for req in self.requests[seen:]:
-                    if predicate(req):
-                        return req
-                seen = len(self.requests)
+                for item in items[seen:]:
+                    if predicate(item):
+                        return item
+                seen = len(items)
                 fut = asyncio.get_running_loop().create_future()
                 self._waiters.append(fut)
                 await fut
+
+    def _notify(self) -> None:
+        for fut in self._waiters:
+            if not fut.done():
+                fut.set_result(None)
+        self._waiters.clear()
 
     # ------------------------------------------------------------------ gateway
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -212,6 +230,7 @@ class DiscordStandIn:
 
     async def _on_gateway_payload(self, conn: _GatewayConnection, payload: JSON) -> None:
         self.gateway_received.append(payload)
+        self._notify()
         op, d = payload.get("op"), payload.get("d")
         if op == 1:
             await conn.send({"op": 11, "s": None, "t": None, "d": None})
@@ -232,11 +251,15 @@ class DiscordStandIn:
                 if event["s"] > (d.get("seq") or 0):
                     await conn.send(event)
             await self.dispatch("RESUMED", {"_trace": ["discord-standin"]})
+            self._identified.set()
         elif op == 6:
             await conn.send({"op": 9, "s": None, "t": None, "d": False})
         elif op == 8 and d:
+            ids, query = {int(u) for u in d.get("user_ids") or []}, d.get("query") or ""
+            members = [m for m in self._members() if m["user"]["username"].startswith(query)
+                       and (not ids or int(m["user"]["id"]) in ids)]
             await self.dispatch("GUILD_MEMBERS_CHUNK", {
-                "guild_id": d["guild_id"], "members": self._members(), "chunk_index": 0,
+                "guild_id": d["guild_id"], "members": members, "chunk_index": 0,
                 "chunk_count": 1, "not_found": [], "nonce": d.get("nonce")})
 
     async def dispatch(self, event: str, data: JSON) -> None:
@@ -247,7 +270,8 @@ class DiscordStandIn:
         payload = {"op": 0, "s": self._seq, "t": event, "d": data}
         self._event_log.append(payload)
         if self._ws is not None:
-            await self._ws.send(payload)
+            with contextlib.suppress(ConnectionError):  # kept in the log, replayed on RESUME
+                await self._ws.send(payload)
 
     async def send_reconnect(self) -> None:
         """Ask the client to reconnect and RESUME (gateway op 7)."""
@@ -282,7 +306,7 @@ class DiscordStandIn:
         await self.dispatch("INTERACTION_CREATE", payload)
         return iid
 
-    async def send_slash_command(self, name: str, options: Mapping[str, Any] | list[JSON] = (),
+    async def send_slash_command(self, name: str, options: Mapping[str, Any] | Sequence[JSON] = (),
                                  **kwargs: Any) -> int:
         """Invoke ``/name`` with options given as ``{name: value}`` (or raw option dicts)."""
         return await self.send_interaction(2, self._command_data(name, 1, options), **kwargs)
@@ -292,9 +316,8 @@ class DiscordStandIn:
         """Send an autocomplete request (type 4) with ``focused`` as the focused option."""
         data = self._command_data(name, 1, options)
         for opt in data["options"]:
-            opt["focused"] = opt["name"] == focused or None
-            if not opt["focused"]:
-                del opt["focused"]
+            if opt["name"] == focused:
+                opt["focused"] = True
         return await self.send_interaction(4, data, **kwargs)
 
     async def send_message_command(self, name: str, target_message_id: int, **kwargs: Any) -> int:
@@ -360,14 +383,14 @@ class DiscordStandIn:
             "premium_progress_bar_enabled": False,
         }
 
-    def _command_data(self, name: str, ctype: int, options: Mapping[str, Any] | list[JSON]) -> JSON:
+    def _command_data(self, name: str, ctype: int,
+                      options: Mapping[str, Any] | Sequence[JSON]) -> JSON:
         cmd, guild = next(((c, g) for g, cmds in self.registered_commands.items() for c in cmds
                            if c["name"] == name and c.get("type", 1) == ctype), ({}, None))
         defs = {o["name"]: o for o in cmd.get("options", [])}
         kinds = {bool: 5, int: 4, float: 10}
-        opts = options if isinstance(options, list) else [
-            {"name": k, "value": v, "type": defs.get(k, {}).get("type", kinds.get(type(v), 3))}
-            for k, v in options.items()]
+        opts = [{"name": k, "value": v, "type": defs.get(k, {}).get("type", kinds.get(type(v), 3))}
+                for k, v in options.items()] if isinstance(options, Mapping) else list(options)
         data: JSON = {"id": cmd.get("id", str(snowflake())), "name": name, "type": ctype,
                       "options": opts}
         if guild is not None:
@@ -380,7 +403,7 @@ class DiscordStandIn:
             permitted = {int(u) for u in allowed.get("users", [])}
             ids = [i for i in ids if i in permitted]
         replied = self.messages.get(int(reference.get("message_id", 0))) if reference else None
-        if replied and (allowed is None or allowed.get("replied_user", True)):
+        if replied and (allowed is None or allowed.get("replied_user", False)):
             ids.append(int(replied["author"]["id"]))
         return [self.users[i] for i in dict.fromkeys(ids) if i in self.users]
 
@@ -393,7 +416,8 @@ class DiscordStandIn:
             "author": author or self.users[self.bot_id], "content": body.get("content") or "",
             "embeds": body.get("embeds") or [], "components": body.get("components") or [],
             "attachments": attachments or [], "mention_roles": [], "mention_everyone": False,
-            "mentions": self._mentions(body.get("content") or "", body.get("allowed_mentions"), ref),
+            "mentions": self._mentions(body.get("content") or "", body.get("allowed_mentions"),
+                                       ref),
             "pinned": False, "tts": bool(body.get("tts")), "timestamp": _now(),
             "edited_timestamp": None, "flags": body.get("flags") or 0,
         }
@@ -427,7 +451,8 @@ class DiscordStandIn:
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             body = json.loads(str(form.get("payload_json", "{}")))
-            files = {v.filename: v.file.read() for v in form.values() if isinstance(v, web.FileField)}
+            files = {v.filename: v.file.read() for v in form.values()
+                     if isinstance(v, web.FileField)}
         elif request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw else None
@@ -445,10 +470,7 @@ class DiscordStandIn:
                     rec.status, rec.response = _error(400, f"stand-in error: {exc!r}", 50035)
                 break
         self.requests.append(rec)
-        for fut in self._waiters:
-            if not fut.done():
-                fut.set_result(None)
-        self._waiters.clear()
+        self._notify()
         if rec.status == 204:
             return web.Response(status=204)
         return web.Response(status=rec.status, body=json.dumps(rec.response).encode(),
@@ -469,8 +491,10 @@ class DiscordStandIn:
 
     def _put_cmds(self, rec: RecordedRequest, m: re.Match[str]) -> tuple[int, Any]:
         guild = _opt_int(m["g"])
-        old = {(c["name"], c.get("type", 1)): c["id"] for c in self.registered_commands.get(guild, [])}
-        cmds = [{"type": 1, "options": [], "default_member_permissions": None, "nsfw": False, **c,
+        old = {(c["name"], c.get("type", 1)): c["id"]
+               for c in self.registered_commands.get(guild, [])}
+        cmds = [{"type": 1, "description": "", "options": [], "default_member_permissions": None,
+                 "nsfw": False, **c,
                  "id": old.get((c["name"], c.get("type", 1)), str(snowflake())),
                  "application_id": str(self.app_id), "version": str(snowflake())}
                 | ({"guild_id": str(guild)} if guild else {}) for c in rec.json or []]
@@ -548,7 +572,8 @@ class DiscordStandIn:
     def _post_message(self, rec: RecordedRequest, m: re.Match[str]) -> tuple[int, Any]:
         if int(m["c"]) not in self.channels:
             return _error(404, "Unknown Channel", 10003)
-        return 200, self._new_message(int(m["c"]), rec.json or {}, attachments=self._attachments(rec))
+        attachments = self._attachments(rec)
+        return 200, self._new_message(int(m["c"]), rec.json or {}, attachments=attachments)
 
     def _get_channel(self, rec: RecordedRequest, m: re.Match[str]) -> tuple[int, Any]:
         channel = self.channels.get(int(m["c"]))
@@ -559,8 +584,9 @@ class DiscordStandIn:
         if recipient is None:
             return _error(400, "Invalid Recipient(s)", 50033)
         existing = [c for c in self.channels.values() if c.get("recipients") == [recipient]]
-        channel = existing[0] if existing else {"id": str(snowflake()), "type": 1, "flags": 0,
-                                                "recipients": [recipient], "last_message_id": None}
+        channel: JSON = existing[0] if existing else {
+            "id": str(snowflake()), "type": 1, "flags": 0, "recipients": [recipient],
+            "last_message_id": None}
         self.channels[int(channel["id"])] = channel
         return 200, channel
 

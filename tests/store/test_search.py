@@ -68,8 +68,8 @@ def test_no_more_than_two_hits_per_video_and_no_repeated_windows(corpus_library:
     assert all(len(v) <= 2 for v in per.values())
     for spans in per.values():
         if len(spans) == 2:
-            (a0, a1), (b0, b1) = sorted(spans)
-            assert a1 <= b0, "two hits quote overlapping words"
+            first, second = sorted(spans)
+            assert first[1] <= second[0], "two hits quote overlapping words"
 
 
 def test_pages_do_not_repeat(corpus_library: Library) -> None:

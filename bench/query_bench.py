@@ -1,0 +1,121 @@
+"""Query latency: the real search, the bare-minimum floor, and where a search spends its time."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.wiring import Library
+from store.models import SearchFilters
+from store.text import content_terms, fts_or_query
+
+FLOOR_DEPTH = 50  # the depth the default SearchParams fetch from each side
+
+
+def load_questions(path: Path) -> list[str]:
+    """The question texts of a JSONL question file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [str(json.loads(line)["question"]) for line in lines if line.strip()]
+
+
+def time_each(
+    fn: Callable[[str], object], questions: Sequence[str], rounds: int = 1
+) -> list[float]:
+    """Milliseconds of `fn(q)` for every question, `rounds` times over."""
+    out: list[float] = []
+    for _ in range(rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            fn(q)
+            out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def searcher_fn(
+    lib: Library, filters: SearchFilters | None = None, k: int = 5
+) -> Callable[[str], object]:
+    """The real search, exactly as the bot and `newsreel search` call it."""
+    searcher = lib.searcher
+    return lambda q: searcher.search(q, k=k, filters=filters)
+
+
+def floor_fn(lib: Library) -> Callable[[str], object]:
+    """The least any hybrid search must do: embed, one Chroma query, one FTS5 query."""
+
+    def run(q: str) -> object:
+        vec = lib.embedder.embed([q])[0]
+        dense = lib.index.query(vec, FLOOR_DEPTH)
+        terms = content_terms(q)
+        keyword = (
+            lib.catalog.keyword_search(fts_or_query(terms), SearchFilters(), FLOOR_DEPTH)
+            if terms else []
+        )
+        return dense, keyword
+
+    return run
+
+
+TRACED = ("embedder", "index", "catalog")  # the adapters a Searcher calls
+
+
+def _public_methods(obj: object) -> list[str]:
+    return [n for n in dir(type(obj)) if not n.startswith("_") and callable(getattr(obj, n))]
+
+
+@contextmanager
+def traced(lib: Library) -> Iterator[dict[str, list[float]]]:
+    """Record the milliseconds of every adapter call a search makes, by `adapter.method`.
+
+    Every public method of the catalog, the index and the embedder is wrapped on the instance
+    (never on the class), so whatever the searcher comes to call is seen; a call made from
+    inside another traced call counts only in the outer one.
+    """
+    spent: dict[str, list[float]] = defaultdict(list)
+    patched: list[tuple[object, str]] = []
+    depth = threading.local()
+
+    def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            level = getattr(depth, "n", 0)
+            depth.n = level + 1
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth.n = level
+                if level == 0:
+                    spent[label].append((time.perf_counter() - t0) * 1000)
+
+        return timed
+
+    for owner in TRACED:
+        obj = getattr(lib, owner)
+        for name in _public_methods(obj):
+            setattr(obj, name, wrap(f"{owner}.{name}", getattr(obj, name)))
+            patched.append((obj, name))
+    try:
+        yield spent
+    finally:
+        for obj, name in patched:
+            delattr(obj, name)  # the instance attribute goes; the class method shows again
+
+
+def breakdown(
+    lib: Library, questions: Sequence[str], filters: SearchFilters | None = None
+) -> dict[str, float]:
+    """Mean milliseconds per search spent in each adapter call (and in total)."""
+    run = searcher_fn(lib, filters)
+    with traced(lib) as spent:
+        total = time_each(run, questions)
+    n = max(1, len(questions))
+    out = {name: round(sum(ms) / n, 2) for name, ms in sorted(spent.items())}
+    out["total"] = round(sum(total) / n, 2)
+    out["other (python in searcher)"] = round(
+        out["total"] - sum(v for k, v in out.items() if k != "total"), 2)
+    return out

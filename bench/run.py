@@ -1,0 +1,262 @@
+"""All benchmark figures in one run: `python bench/run.py [--json] [--quick]` (or `newsreel bench`).
+
+Ingest throughput against the model alone, re-ingest, warm query latency against the floor on
+the real corpus, then query latency, memory and disk of replicated 100k / 1M chunk stores
+(embedded Chroma) and of the 100k store behind a `chroma run` server. Big stores are cached
+under `bench/.cache/`; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import scale as scale_mod
+from bench.child import REPO, run_module
+from bench.chroma_server import free_port, start_chroma, stop_chroma
+from bench.ingest_bench import load_embedder, run_corpus_queries, run_ingest_bench
+from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, today
+from bench.query_bench import load_questions
+from bot.config import Config, load_config
+
+SHARED = REPO.parent / "shared"
+DEFAULT_CORPUS = SHARED / "corpus"
+DEFAULT_TIMINGS = SHARED / "corpus_timed"
+DEFAULT_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+DEFAULT_CACHE = REPO / "bench" / ".cache"
+ALL_SCALES = ("100k", "1m", "100k_server")
+P95_TARGET_MS = {"100k": 50.0, "1m": 120.0, "100k_server": 50.0}
+EFFICIENCY_TARGET = 0.85
+REINGEST_SHARE_TARGET = 0.02
+FLOOR_FACTOR = 1.5
+
+Progress = Callable[[str], None]
+
+
+def run_benchmarks(
+    config: Config,
+    *,
+    scales: Sequence[str] = ALL_SCALES,
+    cache_dir: Path,
+    progress: Progress,
+    corpus: Path = DEFAULT_CORPUS,
+    timings: Path = DEFAULT_TIMINGS,
+    questions: Path = DEFAULT_QUESTIONS,
+    corpus_rounds: int = 3,
+    scale_rounds: int = 2,
+    rebuild: bool = False,
+) -> dict[str, Any]:
+    """Run every figure and return the `newsreel bench --json` object."""
+    unknown = set(scales) - set(ALL_SCALES)
+    if unknown:
+        raise ValueError(f"unknown scales {sorted(unknown)} (known: {', '.join(ALL_SCALES)})")
+    started = time.perf_counter()
+    result: dict[str, Any] = {"machine": machine_info(), "date": today()}
+    qs = load_questions(questions)
+    cache_dir = cache_dir.resolve()  # children run from the repo root
+    questions = questions.resolve()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="newsreel-bench-") as tmp:
+        source_dir = Path(tmp) / "corpus-store"
+        progress(f"loading the model {config.model.name}")
+        embedder, load_s = load_embedder(config)
+        progress(f"  loaded in {load_s:.1f} s ({embedder.dtype})")
+        lib, figures = run_ingest_bench(config, embedder, load_s, source_dir, corpus, [timings],
+                                        progress)
+        ingest = figures.to_json()
+        queries = run_corpus_queries(lib, qs, corpus_rounds, progress)
+        result.update({k: v for k, v in ingest.items() if k != "detail"})
+        result.update({k: v for k, v in queries.items() if k != "detail"})
+        result["detail"] = {"ingest": ingest["detail"], "corpus_queries": queries["detail"]}
+        if scales:
+            scale_mod.export_snapshot(source_dir)
+        lib.close()
+        result["scale"] = run_scales(config, scales, source_dir, cache_dir, questions,
+                                     scale_rounds, rebuild, Path(tmp), progress)
+    result["targets"] = targets(result)
+    result["detail"]["wall_s"] = round(time.perf_counter() - started, 1)
+    progress(f"done in {result['detail']['wall_s']:.0f} s")
+    return result
+
+
+def run_scales(
+    config: Config, scales: Sequence[str], source_dir: Path, cache_dir: Path, questions: Path,
+    rounds: int, rebuild: bool, tmp: Path, progress: Progress,
+) -> dict[str, Any]:
+    """Build (or reuse) the replicated stores; measure each asked-for scale in its own process."""
+    out: dict[str, Any] = {name: None for name in ALL_SCALES}  # None: not run this time
+    built: dict[str, dict[str, Any]] = {}
+    for name in ("100k", "1m"):
+        if name in scales or (name == "100k" and "100k_server" in scales):
+            args = [str(source_dir), str(cache_dir), name, *(["--rebuild"] if rebuild else [])]
+            built[name] = run_module("bench.scale", args, progress)
+            how = "cached" if built[name]["cached"] else "built"
+            progress(f"{name} store {how}: {built[name]['chunks']:,} chunks"
+                     f" (build {built[name]['build_s']:.0f} s)")
+    for name in scales:
+        store = built["100k" if name == "100k_server" else name]
+        progress(f"measuring {name}")
+        if name == "100k_server":
+            out[name] = measure_server(config, store, questions, rounds, tmp, progress)
+        else:
+            data_dir = Path(store["path"])
+            out[name] = worker(config, data_dir, store, questions, rounds, name, progress)
+            out[name]["disk_mb"] = store_disk_mb(data_dir)
+        out[name]["detail"].update(
+            chunks=store["chunks"], build_s=store["build_s"], cached=store["cached"],
+            channel_filter=store["channel_filter"], date_filter=store["date_filter"])
+    return out
+
+
+def worker(
+    config: Config, data_dir: Path, store: dict[str, Any], questions: Path, rounds: int,
+    label: str, progress: Progress, server: str | None = None,
+) -> dict[str, Any]:
+    """Run bench.scale_worker on one store in a fresh process."""
+    m = config.model
+    args = [str(data_dir), "--questions", str(questions), "--rounds", str(rounds),
+            "--model", m.name, "--dtype", m.dtype, "--batch-size", str(m.batch_size),
+            "--label", label]
+    if store.get("channel_filter"):
+        args += ["--channel", store["channel_filter"]]
+    if store.get("date_filter"):
+        args += ["--since", store["date_filter"][0], "--until", store["date_filter"][1]]
+    if server:
+        args += ["--server", server]
+    return run_module("bench.scale_worker", args, progress)
+
+
+def measure_server(
+    config: Config, store: dict[str, Any], questions: Path, rounds: int, tmp: Path,
+    progress: Progress,
+) -> dict[str, Any]:
+    """The 100k store with its vectors served by `chroma run` from a copy of its Chroma folder."""
+    data_dir = Path(store["path"])
+    served = tmp / "server-chroma"
+    shutil.copytree(data_dir / "chroma", served)  # the server never touches the cached store
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = start_chroma(served, port)
+    progress(f"  chroma run on 127.0.0.1:{port} (up in {time.perf_counter() - t0:.1f} s)")
+    try:
+        res = worker(config, data_dir, store, questions, rounds, "100k_server", progress,
+                     server=f"127.0.0.1:{port}")
+        server_rss = rss_mb(proc.pid, children=True)
+    finally:
+        stop_chroma(proc)
+    client_rss = res["rss_mb"]
+    res["rss_mb"] = round(client_rss + server_rss, 1)
+    res["disk_mb"] = round(dir_size_mb([*sorted(data_dir.glob("catalog.sqlite3*")), served]), 1)
+    res["detail"].update(server_rss_mb=server_rss, client_rss_mb=client_rss)
+    return res
+
+
+def targets(r: dict[str, Any]) -> dict[str, bool]:
+    """Which targets the figures meet."""
+    out = {
+        "ingest_efficiency>=0.85": r["ingest_efficiency"] >= EFFICIENCY_TARGET,
+        "reingest<2%_of_ingest": r["reingest_s"] < REINGEST_SHARE_TARGET * r["ingest_s"],
+        "query_p95<=1.5x_floor_p50": r["query_p95_ms"] <= FLOOR_FACTOR * r["floor_p50_ms"],
+    }
+    for name, s in r["scale"].items():
+        if s is not None:
+            limit = P95_TARGET_MS[name]
+            out[f"{name}_p95<={limit:.0f}ms"] = s["query_p95_ms"] <= limit
+            out[f"{name}_filtered_p95<={limit:.0f}ms"] = s["filtered_p95_ms"] <= limit
+    return out
+
+
+def render_table(results: dict[str, Any]) -> str:
+    """The figures as a readable plain-text table."""
+    r = results
+    m = r.get("machine", {})
+    d = r.get("detail", {})
+    ing = d.get("ingest", {})
+    ok = r.get("targets", {})
+
+    def mark(key: str) -> str:
+        return "" if key not in ok else ("ok" if ok[key] else "MISSED")
+
+    lines = [
+        f"Newsreel benchmarks, {r.get('date')}: {m.get('cpu')}, {m.get('cores')} cores,"
+        f" {m.get('ram_gb')} GB RAM (load {m.get('load_avg_1m_at_start')} at start)",
+        "",
+        f"{'figure':<34}{'value':>16}  {'target':<22}{'':<6}",
+        f"{'-' * 34}{'-' * 16}  {'-' * 22}{'-' * 6}",
+    ]
+
+    def row(name: str, value: str, target: str = "", key: str = "") -> None:
+        lines.append(f"{name:<34}{value:>16}  {target:<22}{mark(key):<6}".rstrip())
+
+    row(f"ingest ({ing.get('chunks', '?')} chunks)", f"{r['ingest_s']:.1f} s")
+    row("ingest throughput", f"{r['ingest_chunks_per_s']:.1f} chunks/s")
+    row("model alone", f"{r['model_chunks_per_s']:.1f} chunks/s")
+    row("ingest efficiency", f"{r['ingest_efficiency']:.2f}", ">= 0.85",
+        "ingest_efficiency>=0.85")
+    row("re-ingest, nothing changed", f"{r['reingest_s']:.3f} s", "< 2% of ingest",
+        "reingest<2%_of_ingest")
+    row("model load (not in ingest)", f"{ing.get('model_load_s', 0):.1f} s")
+    row("query p50 (corpus, warm, k=5)", f"{r['query_p50_ms']:.1f} ms")
+    row("query p95", f"{r['query_p95_ms']:.1f} ms", "<= 1.5 x floor p50",
+        "query_p95<=1.5x_floor_p50")
+    row("floor p50 (embed+chroma+fts5)", f"{r['floor_p50_ms']:.1f} ms")
+    lines += [
+        "",
+        f"{'store':<13}{'chunks':>11}{'p50 ms':>9}{'p95 ms':>9}{'filt p95':>10}{'RSS MB':>9}"
+        f"{'disk MB':>9}{'build s':>9}  target",
+        "-" * 90,
+    ]
+    for name in ALL_SCALES:
+        s = r.get("scale", {}).get(name)
+        if s is None:
+            lines.append(f"{name:<13}{'(skipped)':>11}")
+            continue
+        sd = s.get("detail", {})
+        limit = P95_TARGET_MS[name]
+        both = [ok.get(f"{name}_p95<={limit:.0f}ms"), ok.get(f"{name}_filtered_p95<={limit:.0f}ms")]
+        verdict = "ok" if all(both) else "MISSED"
+        build = f"{sd.get('build_s', 0):.0f}" + ("*" if sd.get("cached") else "")
+        lines.append(
+            f"{name:<13}{sd.get('chunks', 0):>11,}"
+            f"{s['query_p50_ms']:>9.1f}{s['query_p95_ms']:>9.1f}"
+            f"{s['filtered_p95_ms']:>10.1f}{s['rss_mb']:>9.0f}{s['disk_mb']:>9.0f}{build:>9}"
+            f"  p95 <= {limit:.0f} ms {verdict}"
+        )
+    lines += ["", "filt p95: channel and date-range filtered searches together;"
+              " build s*: cached build, time of the original build.",
+              f"wall time {d.get('wall_s', 0):.0f} s"]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks and print the table (or the JSON object)."""
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--quick", action="store_true", help="skip the 1M-chunk store")
+    ap.add_argument("--config", help="config file (model settings are used)")
+    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
+    args = ap.parse_args(argv)
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    scales = tuple(s for s in ALL_SCALES if not (args.quick and s == "1m"))
+    results = run_benchmarks(load_config(args.config), scales=scales, cache_dir=args.cache_dir,
+                             progress=progress, rebuild=args.rebuild)
+    print(json.dumps(results, indent=1) if args.json else render_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""Measure one store in a fresh process: warm query latency, filtered latency, memory, hot spots.
+
+`python -m bench.scale_worker DATA_DIR --questions Q.jsonl [--server HOST:PORT] --out FILE`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bench.ingest_bench import load_embedder
+from bench.measure import p50_p95, rss_mb
+from bench.query_bench import breakdown, load_questions, searcher_fn, time_each
+from bot.config import Config, ModelConfig, StoreConfig
+from bot.wiring import Library, build_library
+from store.models import SearchFilters
+
+BREAKDOWN_SAMPLE = 20  # questions traced per kind
+
+
+def timed_ms(fn: Any) -> float:
+    """Milliseconds one call takes."""
+    t0 = time.perf_counter()
+    fn()
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+def measure(
+    lib: Library, questions: Sequence[str], filters: dict[str, SearchFilters], rounds: int,
+    budget_s: float, say: Any,
+) -> dict[str, Any]:
+    """The scale figures of one opened library."""
+    detail: dict[str, Any] = {}
+    # The first search loads the HNSW index and the keyword vocabulary: cold costs, shown apart.
+    detail["first_query_ms"] = timed_ms(lambda: lib.searcher.search(questions[0], k=5))
+    detail["chunk_count_ms"] = timed_ms(lib.catalog.chunk_count)
+    detail["vocabulary_load_ms"] = timed_ms(lib.catalog.vocabulary)
+    say(f"  first query {detail['first_query_ms']} ms; first pass over {len(questions)} questions")
+    # The first pass meets each question's terms for the first time (per-term document counts
+    # are cached by the searcher), as a new question would; it is also the warm-up.
+    first = time_each(searcher_fn(lib), questions)
+    detail["first_pass_p50_ms"], detail["first_pass_p95_ms"] = p50_p95(first)
+    # One traced pass per kind over a sample (also the filtered paths' warm-up): where time goes.
+    sample = questions[:BREAKDOWN_SAMPLE]
+    detail["breakdown_ms"] = breakdown(lib, sample)
+    detail["breakdown_filtered_ms"] = {
+        name: breakdown(lib, sample, f) for name, f in filters.items()}
+    plain: list[float] = []
+    by_filter: dict[str, list[float]] = {name: [] for name in filters}
+    started = time.perf_counter()
+    done = 0
+    # At least one full round; more while the time budget lasts (a slow store gets fewer).
+    while done < rounds and (done == 0 or time.perf_counter() - started < budget_s * done
+                             / (done + 1)):
+        say(f"  warm round {done + 1}")
+        plain += time_each(searcher_fn(lib), questions)
+        for name, f in filters.items():
+            by_filter[name] += time_each(searcher_fn(lib, f), questions)
+        done += 1
+    p50, p95 = p50_p95(plain)
+    filtered = [ms for v in by_filter.values() for ms in v]
+    f50, f95 = p50_p95(filtered)
+    for name, ms in by_filter.items():
+        detail[f"{name}_p50_ms"], detail[f"{name}_p95_ms"] = p50_p95(ms)
+    rss = rss_mb()
+    say(f"  p50 {p50} ms p95 {p95} ms, filtered p95 {f95} ms, rss {rss} MB")
+    detail["filtered_p50_ms"] = f50
+    detail["rounds"] = done
+    detail["samples"] = len(plain)
+    return {"query_p50_ms": p50, "query_p95_ms": p95, "filtered_p95_ms": f95, "rss_mb": rss,
+            "detail": detail}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the store, load the model, measure, write the JSON result to --out."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("data_dir", type=Path)
+    ap.add_argument("--questions", type=Path, required=True)
+    ap.add_argument("--server", help="HOST:PORT of a chroma server holding the vectors")
+    ap.add_argument("--channel", help="channel filter for the filtered queries")
+    ap.add_argument("--since", help="date-range filter start")
+    ap.add_argument("--until", help="date-range filter end")
+    ap.add_argument("--model", default=ModelConfig.name)
+    ap.add_argument("--dtype", default=ModelConfig.dtype)
+    ap.add_argument("--batch-size", type=int, default=ModelConfig.batch_size)
+    ap.add_argument("--rounds", type=int, default=2, help="warm rounds at most")
+    ap.add_argument("--budget-s", type=float, default=240.0,
+                    help="no further warm round is started when it would exceed this")
+    ap.add_argument("--label", default="store")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+
+    def say(line: str) -> None:
+        print(f"[{args.label}] {line}", file=sys.stderr, flush=True)
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    store = StoreConfig(data_dir=args.data_dir)
+    if args.server:
+        host, _, port = args.server.rpartition(":")
+        store = replace(store, mode="server", chroma_host=host, chroma_port=int(port))
+    config = replace(Config(), store=store,
+                     model=ModelConfig(args.model, args.dtype, args.batch_size))
+    embedder, _ = load_embedder(config)
+    base_rss = rss_mb()
+    lib = build_library(config, embedder)
+    filters: dict[str, SearchFilters] = {}
+    if args.channel:
+        filters["channel"] = SearchFilters(channel=args.channel)
+    if args.since or args.until:
+        filters["date_range"] = SearchFilters(since=args.since, until=args.until)
+    questions = load_questions(args.questions)
+    say(f"{lib.catalog.chunk_count():,} chunks; model loaded (rss {base_rss} MB)")
+    result = measure(lib, questions, filters, args.rounds, args.budget_s, say)
+    result["detail"]["rss_before_store_mb"] = base_rss
+    lib.close()
+    args.out.write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

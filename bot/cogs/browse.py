@@ -1,0 +1,47 @@
+"""/latest and /stats: what the bot knows about."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.arguments import resolve_channel
+from bot.cogs import NO_MENTIONS, answering, channel_autocomplete
+from bot.render_discord import latest_embed, stats_embed
+
+if TYPE_CHECKING:
+    from bot.discord_app import NewsreelBot
+
+LATEST = 10
+
+
+class BrowseCog(commands.Cog, name="Browse"):
+    """Browse the coverage: the newest videos and the size of the index."""
+
+    def __init__(self, bot: NewsreelBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="latest", description="The most recently ingested videos.")
+    @app_commands.describe(channel="Only videos from this channel")
+    @app_commands.autocomplete(channel=channel_autocomplete)
+    async def latest(self, interaction: discord.Interaction, channel: str | None = None) -> None:
+        """/latest: the newest videos, each with its link."""
+        async with answering(interaction, "/latest"):
+            name = resolve_channel(channel, self.bot.channels.known())
+            await interaction.response.defer(thinking=True)
+            videos = await asyncio.to_thread(self.bot.library.catalog.latest, LATEST, name)
+            await interaction.followup.send(
+                embed=latest_embed(videos, name).to_embed(), allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="stats", description="Videos, chunks, channels and last ingest.")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """/stats: the size of the index."""
+        async with answering(interaction, "/stats"):
+            await interaction.response.defer(thinking=True)
+            stats = await asyncio.to_thread(self.bot.library.catalog.stats)
+            await interaction.followup.send(
+                embed=stats_embed(stats).to_embed(), allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,54 @@
+"""/quote: the exact words of a half-remembered line, ready to paste into the discussion."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.arguments import check_question
+from bot.cogs import NO_MENTIONS, answering, check_cooldown
+from bot.discord_limits import truncate_message
+from bot.render_discord import NO_QUOTE, quote_message
+from store.models import Hit
+from store.search import QuoteMatch
+
+if TYPE_CHECKING:
+    from bot.discord_app import NewsreelBot
+
+CONTEXT_WORDS = 12  # words shown around the line, so readers hear what led up to it
+
+
+class QuoteCog(commands.Cog, name="Quote"):
+    """Finds the closest verbatim occurrence of a line someone remembers."""
+
+    def __init__(self, bot: NewsreelBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="quote", description="Find the exact words of a half-remembered line, with a link.")
+    @app_commands.describe(text="The line as you remember it", private="Show it only to you")
+    async def quote(
+        self, interaction: discord.Interaction, text: str, private: bool = False
+    ) -> None:
+        """/quote: the closest occurrence, its surrounding words, source and link."""
+        async with answering(interaction, "/quote"):
+            line = check_question(text, what="line", example="gold has risen above 5,000 an ounce")
+            check_cooldown(self.bot, interaction.user)
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            match, context = await asyncio.to_thread(self.find, line)
+            content = NO_QUOTE if match is None else quote_message(match, context)
+            await interaction.followup.send(
+                truncate_message(content), ephemeral=private, allowed_mentions=NO_MENTIONS)
+
+    def find(self, line: str) -> tuple[QuoteMatch | None, Hit | None]:
+        """The closest occurrence (exactly its words) and the transcript around it (blocking)."""
+        searcher = self.bot.library.searcher
+        match = searcher.quote(line, context_words=0)
+        if match is None:
+            return None, None
+        hit = match.hit
+        return match, searcher.context(hit.video_id, hit.start_word, hit.end_word, CONTEXT_WORDS)

@@ -1,0 +1,163 @@
+"""Rendering for Discord, without Discord: quotes verbatim, links present, limits respected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.discord_limits import (
+    DESCRIPTION,
+    EMBED_TOTAL,
+    FIELD_NAME,
+    FIELD_VALUE,
+    MESSAGE,
+    TITLE,
+    plain_text,
+)
+from bot.render_discord import (
+    answer_embed,
+    context_embed,
+    hit_field,
+    latest_embed,
+    no_coverage,
+    quote_message,
+    stats_embed,
+)
+from store.models import Hit, SearchFilters, VideoInfo
+from store.quotes import is_verbatim
+from store.search import QuoteMatch
+
+TRANSCRIPT = " ".join([
+    "Now the price of gold has risen above $5,000 an ounce for the very first time extending a",
+    "historic rally that saw the price jump by more than 60% last year *record* @everyone",
+]).split()
+
+
+def hit(start: int = 1, end: int = 12, start_s: float | None = 47.2, **changes: object) -> Hit:
+    words = TRANSCRIPT
+    quote = ("…" if start else "") + " ".join(words[start:end]) + ("…" if end < len(words) else "")
+    base = Hit(
+        video_id="u8XpObQqb9c", title="Gold hits record high | BBC News", channel="BBC News",
+        published="2026-01-26", quote=quote, start_s=start_s,
+        url=f"https://www.youtube.com/watch?v=u8XpObQqb9c&t={int(start_s or 0) - 2}s",
+        score=0.9, start_word=start, end_word=end, matched_terms=("gold", "price"),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def quote_in(value: str) -> str:
+    """The quotation of a rendered field or message, as a reader sees it."""
+    found = re.search(r"“(.*)”", plain_text(value), re.DOTALL)
+    assert found, value
+    return found.group(1)
+
+
+def test_field_quotes_verbatim_with_source_and_link_to_the_moment() -> None:
+    h = hit()
+    field = hit_field(h, 1)
+    assert field.name == "1. Gold hits record high \\| BBC News"
+    assert quote_in(field.value) == h.quote
+    assert is_verbatim(quote_in(field.value), " ".join(TRANSCRIPT))
+    assert field.value.endswith(f"BBC News · 2026-01-26 · [▶ 0:47]({h.url})")
+    assert "**price**" in field.value and "**gold**" in field.value  # the question's words
+
+
+def test_link_labels_for_estimated_and_unknown_times() -> None:
+    assert "[▶ ≈0:47](" in hit_field(hit(approximate_time=True), 1).value
+    untimed = hit(start_s=None, url="https://www.youtube.com/watch?v=u8XpObQqb9c")
+    assert hit_field(untimed, 1).value.endswith("[▶ watch](https://www.youtube.com/watch?v=u8XpObQqb9c)")
+
+
+def test_transcript_markdown_and_mentions_are_escaped() -> None:
+    value = hit_field(hit(start=20, end=len(TRANSCRIPT)), 2).value
+    assert "\\*record\\*" in value and "\\@everyone" in value
+    assert quote_in(value).endswith("*record* @everyone")
+
+
+def test_a_huge_quote_is_cut_at_a_word_but_keeps_its_link() -> None:
+    huge = hit(quote="…" + " ".join(["gold"] * 2000) + "…")
+    value = hit_field(huge, 1).value
+    assert len(value) <= FIELD_VALUE
+    assert value.endswith(f"({huge.url})")
+    assert quote_in(value).endswith("gold…")
+
+
+def test_answer_embed_numbers_pages_and_stays_within_limits() -> None:
+    hits = [hit(quote="…" + " ".join(["gold"] * 400) + "…", video_id=f"vid{i:08d}")
+            for i in range(10)]
+    data = answer_embed("x" * 600, hits, first_number=11,
+                        filters=SearchFilters(channel="BBC News", since="2026-01-01"))
+    embed = data.to_embed()
+    assert len(embed) <= EMBED_TOTAL
+    assert embed.title is not None and len(embed.title) <= TITLE and embed.title.endswith("…”")
+    assert [f.name.split(".")[0] for f in embed.fields if f.name] == [str(n) for n in range(11, 21)]
+    assert all(f.value and f.value.endswith(f"({h.url})") for f, h in zip(embed.fields, hits,
+                                                                          strict=True))
+    assert all(len(f.name or "") <= FIELD_NAME for f in embed.fields)
+    assert embed.footer.text == "Results 11–20 · BBC News · since 2026-01-01"
+
+
+def test_no_coverage_is_plain_and_escaped() -> None:
+    text = no_coverage("is @everyone *fine*?", SearchFilters(until="2024-01-01"))
+    assert plain_text(text) == (
+        "No coverage found for “is @everyone *fine*?” in the ingested videos (until 2024-01-01)."
+    )
+    assert "\\@everyone" in text
+
+
+def test_context_bolds_exactly_the_quoted_passage() -> None:
+    around = hit(start=0, end=len(TRANSCRIPT), quote=" ".join(TRANSCRIPT))
+    data = context_embed(around, passage_start=3, passage_end=6)
+    bold = re.findall(r"\*\*(.+?)\*\*", data.description)
+    assert bold == TRANSCRIPT[3:6]
+    assert data.description.endswith(f"[▶ 0:47]({around.url})")
+    assert len(data.description) <= DESCRIPTION
+
+
+def test_quote_message_is_ready_to_paste() -> None:
+    line = hit(start=3, end=12, quote=" ".join(TRANSCRIPT[3:12]))
+    around = hit(start=0, end=16, quote=" ".join(TRANSCRIPT[:16]) + "…")
+    text = quote_message(QuoteMatch(line, 1.0, exact=True), around)
+    first, source, link = text.split("\n")
+    assert first.startswith("> “") and quote_in(first) == around.quote
+    assert re.findall(r"\*\*(.+?)\*\*", first) == TRANSCRIPT[3:12]
+    assert source == "— BBC News, “Gold hits record high \\| BBC News”, 2026-01-26 · at 0:47"
+    assert link == f"<{line.url}>"
+
+
+def test_quote_message_says_how_close_a_fuzzy_match_is_and_fits_a_message() -> None:
+    line = hit(quote=" ".join(["gold"] * 900))
+    text = quote_message(QuoteMatch(line, 0.834, exact=False))
+    assert len(text) <= MESSAGE
+    assert text.endswith("-# closest match: 83% of the words as typed")
+    assert f"<{line.url}>" in text
+
+
+def video(i: int, title: str = "Gold hits record high | BBC News") -> VideoInfo:
+    return VideoInfo(video_id=f"vid{i:08d}", title=title, channel="BBC News",
+                     published="2026-01-26", n_words=100, timed=True,
+                     ingested_at="2026-11-25T11:37:11+00:00")
+
+
+def test_latest_lists_whole_entries_with_links() -> None:
+    data = latest_embed([video(i, "[x](y) " + "long " * 60) for i in range(60)], "BBC News")
+    assert data.title == "Latest videos from BBC News"
+    assert len(data.description) <= DESCRIPTION
+    entries = data.description.split("\n\n")
+    link = re.compile(r"\]\(https://www\.youtube\.com/watch\?v=vid\d{8}\)\n")
+    assert all(link.search(e) for e in entries)
+    assert entries[0].startswith("[\\[x\\](y) long")
+    assert "<t:1795606631:R>" in entries[0]
+
+
+def test_latest_when_empty() -> None:
+    assert latest_embed([]).description == "Nothing has been ingested yet."
+
+
+def test_stats_fields() -> None:
+    data = stats_embed({"videos": 8, "chunks": 51, "channels": {"BBC News": 7, "DW News": 1},
+                        "last_ingest": None})
+    assert [(f.name, f.value) for f in data.fields] == [
+        ("Videos", "8"), ("Chunks", "51"), ("Last ingest", "never"),
+        ("Channels", "BBC News — 7\nDW News — 1"),
+    ]
