@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +13,7 @@ import numpy as np
 
 from store.errors import InconsistentStoreError
 from store.models import Chunk, SearchFilters, Transcript, VideoInfo
+from store.sqlite_db import SqliteDatabase
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -110,49 +109,18 @@ def filter_sql(filters: SearchFilters, alias: str = "v") -> tuple[str, list[obje
     return " AND ".join(parts), params
 
 
-class Catalog:
+class Catalog(SqliteDatabase):
     """The relational side of the store. Thread-safe: one connection behind a lock."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
         try:
-            with self._lock:
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-                self._conn.execute("PRAGMA foreign_keys=ON")
-                self._conn.executescript(SCHEMA)
-                self._conn.execute("SELECT count(*) FROM videos").fetchone()
+            super().__init__(path, SCHEMA)
+            self._query("SELECT count(*) FROM videos")
         except sqlite3.DatabaseError as exc:
-            self._conn.close()
             raise InconsistentStoreError(
-                f"the catalog {self.path} is unreadable ({exc}); run `newsreel rebuild PATH…`"
+                f"the catalog {path} is unreadable ({exc}); run `newsreel rebuild PATH…`"
                 " to rebuild it from the transcripts"
             ) from exc
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: committed on success, rolled back on any error."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
 
     # --- ingest state -------------------------------------------------------------------
 

@@ -7,15 +7,13 @@ catalog's format (`store.catalog.now_iso`), so they compare as text.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from store.catalog import now_iso
+from store.sqlite_db import SqliteDatabase
 from store.text import tokens
 
 Deliver = Literal["channel", "dm"]
@@ -114,51 +112,23 @@ def topic_key(topic: str) -> str:
     return " ".join(tokens(topic))
 
 
-class AlertStore:
+class AlertStore(SqliteDatabase):
     """All alert state, behind one lock; safe to call from worker threads."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> AlertStore:
         """The store at `<data_dir>/alerts.sqlite3`."""
         return cls(Path(data_dir) / FILE_NAME)
 
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
     # --- targets --------------------------------------------------------------------------
 
     def set_guild_channel(self, guild_id: int, channel_id: int) -> Target:
         """Make `channel_id` the server's alert channel (replacing the previous one), enabled."""
         now = now_iso()
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("DELETE FROM targets WHERE guild_id=? AND source='admin' AND channel_id<>?",
                       (guild_id, channel_id))
             # Re-setting a channel clears a past "disabled" (the admin fixed the permission);
@@ -175,7 +145,7 @@ class AlertStore:
 
     def add_config_channel(self, channel_id: int, guild_id: int = 0) -> Target:
         """Register a configured channel once; a later start keeps its state (and `since`)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("INSERT INTO targets VALUES (?,?,'config',1,NULL,?)"
                       " ON CONFLICT(channel_id) DO NOTHING", (channel_id, guild_id, now_iso()))
             if guild_id:
@@ -187,7 +157,7 @@ class AlertStore:
 
     def target(self, channel_id: int) -> Target | None:
         """One target by channel id."""
-        rows = self._rows("SELECT * FROM targets WHERE channel_id=?", (channel_id,))
+        rows = self._query("SELECT * FROM targets WHERE channel_id=?", (channel_id,))
         return _target(rows[0]) if rows else None
 
     def targets(self, guild_id: int | None = None, enabled_only: bool = False) -> list[Target]:
@@ -198,22 +168,22 @@ class AlertStore:
             params.append(guild_id)
         if enabled_only:
             sql += " AND enabled=1"
-        return [_target(r) for r in self._rows(sql + " ORDER BY channel_id", params)]
+        return [_target(r) for r in self._query(sql + " ORDER BY channel_id", params)]
 
     def disable_target(self, channel_id: int, reason: str) -> None:
         """Stop announcing to a channel (it is gone, or the bot may not post there)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("UPDATE targets SET enabled=0, disabled_reason=? WHERE channel_id=?",
                       (reason, channel_id))
 
     def remove_target(self, channel_id: int) -> bool:
         """Forget a channel as an alert target."""
-        with self._tx() as c:
+        with self.transaction() as c:
             return c.execute("DELETE FROM targets WHERE channel_id=?", (channel_id,)).rowcount > 0
 
     def guild(self, guild_id: int) -> GuildSettings:
         """A server's switch (on unless switched off)."""
-        rows = self._rows("SELECT guild_id, enabled, since FROM guilds WHERE guild_id=?",
+        rows = self._query("SELECT guild_id, enabled, since FROM guilds WHERE guild_id=?",
                           (guild_id,))
         if not rows:
             return GuildSettings(guild_id, True, "")
@@ -221,12 +191,12 @@ class AlertStore:
 
     def guilds(self) -> dict[int, GuildSettings]:
         """Every server with a recorded switch."""
-        rows = self._rows("SELECT guild_id, enabled, since FROM guilds")
+        rows = self._query("SELECT guild_id, enabled, since FROM guilds")
         return {int(r[0]): GuildSettings(int(r[0]), bool(r[1]), str(r[2])) for r in rows}
 
     def set_guild_enabled(self, guild_id: int, enabled: bool) -> GuildSettings:
         """Switch a server's new-video alerts on or off (on: only what arrives from now)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute(
                 "INSERT INTO guilds VALUES (?,?,?) ON CONFLICT(guild_id) DO UPDATE SET"
                 " enabled=excluded.enabled,"
@@ -243,7 +213,7 @@ class AlertStore:
         """Follow a topic; (the follow, True) if new, (the updated follow, False) if it existed."""
         owner = user_id if scope == "user" else channel_id
         key = topic_key(topic)
-        with self._tx() as c:
+        with self.transaction() as c:
             cur = c.execute(
                 "INSERT INTO follows (user_id, guild_id, channel_id, owner, topic, topic_key,"
                 " deliver, scope, created_at) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -267,7 +237,7 @@ class AlertStore:
 
     def remove_follow(self, *, guild_id: int, scope: Scope, owner: int, topic: str) -> bool:
         """Unfollow; True when such a follow existed."""
-        with self._tx() as c:
+        with self.transaction() as c:
             cur = c.execute(
                 "DELETE FROM follows WHERE guild_id=? AND scope=? AND owner=? AND topic_key=?",
                 (guild_id, scope, owner, topic_key(topic)),
@@ -286,11 +256,11 @@ class AlertStore:
                 params.append(value)
         if enabled_only:
             sql += " AND enabled=1"
-        return [_follow(r) for r in self._rows(sql + " ORDER BY id", params)]
+        return [_follow(r) for r in self._query(sql + " ORDER BY id", params)]
 
     def disable_follow(self, follow_id: int, reason: str) -> None:
         """Stop delivering a follow (its channel is gone, or DMs are closed)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("UPDATE follows SET enabled=0, disabled_reason=? WHERE id=?",
                       (reason, follow_id))
 
@@ -302,15 +272,16 @@ class AlertStore:
         out: set[tuple[str, int]] = set()
         for part in _chunks(ids):
             marks = ",".join("?" * len(part))
-            rows = self._rows(f"SELECT video_id, target FROM announced WHERE video_id IN ({marks})",
-                              part)
+            rows = self._query(
+                f"SELECT video_id, target FROM announced WHERE video_id IN ({marks})", part
+            )
             out.update((str(r[0]), int(r[1])) for r in rows)
         return out
 
     def mark_announced(self, video_ids: Sequence[str], channel_id: int, kind: str) -> None:
         """Record that these videos were announced to a channel (one message or one digest)."""
         now = now_iso()
-        with self._tx() as c:
+        with self.transaction() as c:
             c.executemany("INSERT OR IGNORE INTO announced VALUES (?,?,?,?)",
                           [(v, channel_id, kind, now) for v in video_ids])
 
@@ -320,7 +291,7 @@ class AlertStore:
         out: set[tuple[str, int]] = set()
         for part in _chunks(ids):
             marks = ",".join("?" * len(part))
-            rows = self._rows(
+            rows = self._query(
                 f"SELECT video_id, follow_id FROM notified WHERE video_id IN ({marks})", part)
             out.update((str(r[0]), int(r[1])) for r in rows)
         return out
@@ -328,7 +299,7 @@ class AlertStore:
     def mark_notified(self, decisions: Sequence[tuple[str, int, Outcome, float | None]]) -> None:
         """Record (video id, follow id, outcome, similarity) decisions."""
         now = now_iso()
-        with self._tx() as c:
+        with self.transaction() as c:
             c.executemany(
                 "INSERT OR IGNORE INTO notified SELECT ?,?,?,?,? WHERE EXISTS"
                 " (SELECT 1 FROM follows WHERE id=?)",  # an unfollow may have raced the send
@@ -337,26 +308,26 @@ class AlertStore:
 
     def prune_no_match(self, before: str) -> int:
         """Forget 'no match' decisions made before `before` (their videos are past max age)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             return c.execute("DELETE FROM notified WHERE outcome='no_match' AND decided_at < ?",
                              (before,)).rowcount
 
     def sent_count(self) -> tuple[int, int]:
         """(announcements, follow notifications) recorded, for stats and tests."""
-        a = self._rows("SELECT count(*) FROM announced")[0][0]
-        n = self._rows("SELECT count(*) FROM notified WHERE outcome='sent'")[0][0]
+        a = self._query("SELECT count(*) FROM announced")[0][0]
+        n = self._query("SELECT count(*) FROM notified WHERE outcome='sent'")[0][0]
         return int(a), int(n)
 
     # --- cursor ---------------------------------------------------------------------------
 
     def cursor(self) -> str | None:
         """`ingested_at` up to which every video has been dealt with (None before the first)."""
-        rows = self._rows("SELECT value FROM state WHERE key='cursor'")
+        rows = self._query("SELECT value FROM state WHERE key='cursor'")
         return str(rows[0][0]) if rows else None
 
     def set_cursor(self, value: str) -> None:
         """Move the cursor."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("INSERT INTO state VALUES ('cursor', ?)"
                       " ON CONFLICT(key) DO UPDATE SET value=excluded.value", (value,))
 
