@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from store.catalog import Catalog
 from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
-from store.embedder import Embedder
+from store.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
 from store.loader import LoadedTranscript, discover, fingerprint, load_transcript
 from store.models import Chunk, Transcript
@@ -132,6 +131,18 @@ class Ingestor:
         batch: list[_Pending] = []
         n_chunks = 0
         seen: set[str] = set()
+        # Writes of one batch overlap the parsing and embedding of the next: the model is the
+        # bottleneck, so everything else should hide behind it. One writer keeps order.
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        pending_write: Future[None] | None = None
+
+        def flush(batch: list[_Pending]) -> None:
+            nonlocal pending_write
+            vectors = self._embed(batch, report)
+            if pending_write is not None:
+                pending_write.result()
+            pending_write = writer.submit(self._write_batch, batch, vectors, report, on_video)
+
         try:
             for item in loaded:
                 t = item.transcript
@@ -152,14 +163,12 @@ class Ingestor:
                 )
                 n_chunks += len(chunks)
                 if n_chunks >= self.batch_chunks:
-                    self._write_batch(batch, report)
-                    if on_video:
-                        on_video(len(report.ingested))
+                    flush(batch)
                     batch, n_chunks = [], 0
             if batch:
-                self._write_batch(batch, report)
-                if on_video:
-                    on_video(len(report.ingested))
+                flush(batch)
+            if pending_write is not None:
+                pending_write.result()
         except NewsreelError as err:
             # A store failure (server down, disk full) stops the run; what was committed stays.
             report.failed = str(err)
@@ -167,24 +176,35 @@ class Ingestor:
             if not _is_storage_failure(err):
                 raise
             report.failed = f"storage failure: {err}"
+        finally:
+            writer.shutdown(wait=True)
         return report
 
-    def _write_batch(self, batch: list[_Pending], report: IngestReport) -> None:
+    def _embed(self, batch: list[_Pending], report: IngestReport) -> Vectors:
         texts = [embedding_text(p.loaded.transcript, ch) for p in batch for ch in p.chunks]
         t0 = time.perf_counter()
         vectors = self.embedder.embed(texts)
         report.embed_seconds += time.perf_counter() - t0
+        return vectors
+
+    def _write_batch(
+        self,
+        batch: list[_Pending],
+        vectors: Vectors,
+        report: IngestReport,
+        on_video: Callable[[int], None] | None,
+    ) -> None:
         offset = 0
         for p in batch:
-            t = p.loaded.transcript
             n = len(p.chunks)
-            vecs = vectors[offset : offset + n]
+            self._write_video(p, vectors[offset : offset + n])
             offset += n
-            self._write_video(p, vecs)
-            report.ingested.append(t.video_id)
+            report.ingested.append(p.loaded.transcript.video_id)
             report.chunks += n
+        if on_video:
+            on_video(len(report.ingested))
 
-    def _write_video(self, p: _Pending, vectors: np.ndarray) -> None:
+    def _write_video(self, p: _Pending, vectors: Vectors) -> None:
         t = p.loaded.transcript
         if not p.existed:
             # A new video is 'pending' until both stores hold it, so a crash in between leaves
