@@ -178,6 +178,17 @@ def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
+def cmd_bench(config: Config, args: argparse.Namespace) -> int:
+    """`bench`: every benchmark figure in one run (see BENCHMARKS.md)."""
+    from bench.run import main as bench_main
+
+    argv = [flag for flag, on in (("--json", args.json), ("--quick", args.quick),
+                                  ("--rebuild", args.rebuild)) if on]
+    if args.config:
+        argv += ["--config", args.config]
+    return bench_main(argv)
+
+
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     """`run`: start the Discord bot (token from DISCORD_TOKEN only)."""
     from bot.discord_app import run_bot
@@ -237,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="transcript files or folders (default: those the catalog lists)")
     p.add_argument("--timings", action="append", type=Path, default=[])
     p.set_defaults(func=cmd_rebuild, needs_model=None)
+
+    p = sub.add_parser("bench", help="benchmarks: ingest, query latency, 100k/1M scale")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--quick", action="store_true", help="skip the 1M-chunk store")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the cached large stores")
+    p.set_defaults(func=cmd_bench, needs_model=None)
 
     p = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     p.set_defaults(func=cmd_run, needs_model=None)
