@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS videos (
     word_starts  BLOB
 );
 CREATE INDEX IF NOT EXISTS videos_state ON videos(state, ingested_at);
+-- Filters: without these a channel or date filter reads every video row (35 ms at 45k videos).
+CREATE INDEX IF NOT EXISTS videos_channel ON videos(channel COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS videos_done_published ON videos(state, published);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid      INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
@@ -315,10 +318,12 @@ class Catalog(SqliteDatabase):
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
+        # CROSS JOIN pins the join order (ids first): with ~100 ids the planner otherwise scans
+        # every 'done' video and its chunks (220 ms at 1M chunks instead of 1 ms).
         rows = self._query(
             "SELECT c.id, c.video_id, c.start_word, c.end_word, c.start_s, f.text"
-            " FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid"
-            " JOIN videos v ON v.video_id = c.video_id"
+            " FROM chunks c CROSS JOIN videos v ON v.video_id = c.video_id"
+            " CROSS JOIN chunks_fts f ON f.rowid = c.rowid"
             f" WHERE v.state='done' AND c.id IN ({marks})",
             list(chunk_ids),
         )
@@ -328,6 +333,19 @@ class Catalog(SqliteDatabase):
         self, match: str, filters: SearchFilters, limit: int
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score; higher is better) for an FTS5 MATCH expression."""
+        if not filters.active:
+            # Rank inside FTS5 first and join only the top rows: joining every match before
+            # the sort costs ~40% more on common words (430 vs 260 ms at 1M chunks). A few
+            # spare rows cover matches of videos that are not 'done'.
+            rows = self._query(
+                "SELECT c.id, s.score FROM (SELECT rowid, -bm25(chunks_fts, 1.0, 0.3) AS score"
+                " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score DESC LIMIT ?) s"
+                " CROSS JOIN chunks c ON c.rowid = s.rowid"
+                " CROSS JOIN videos v ON v.video_id = c.video_id"
+                " WHERE v.state = 'done' ORDER BY s.score DESC LIMIT ?",
+                [match, limit + 20, limit],
+            )
+            return [(str(r[0]), float(r[1])) for r in rows]
         cond, params = filter_sql(filters)
         # bm25() is negative, more negative = better; column weights favour the spoken text.
         rows = self._query(
@@ -351,6 +369,17 @@ class Catalog(SqliteDatabase):
             [match, *chunk_ids],
         )
         return {str(r[0]): float(r[1]) for r in rows}
+
+    def match_count(self, match: str) -> int:
+        """How many chunks an FTS5 MATCH expression matches (no ranking, no joins)."""
+        rows = self._query("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (match,))
+        return int(rows[0][0])
+
+    def generation(self) -> tuple[int, int]:
+        """Changes when the catalog changes (this connection's writes or another process's)."""
+        with self._lock:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return int(version), self._conn.total_changes
 
     def term_doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many chunks contain each (already stemmed) FTS term."""

@@ -76,24 +76,30 @@ class Searcher:
         self.params = params or SearchParams()
         self._vocab: Vocabulary | None = None
         self._vocab_chunks = -1
+        self._vocab_generation: tuple[int, int] | None = None
         self._df_cache: dict[str, int] = {}
         self._lock = threading.Lock()
 
     # --- keyword side -------------------------------------------------------------------
 
     def _vocabulary(self) -> Vocabulary:
-        n = self.catalog.chunk_count()
+        # chunk_count() on every search cost 8 ms at 100k and 90-130 ms at 1M chunks; the
+        # catalog generation is a pragma read. (Reloading the vocabulary itself costs ~1.8 s at
+        # 1M: after an ingest that lands once, on the next search.)
+        generation = self.catalog.generation()
         with self._lock:
-            if self._vocab is None or n != self._vocab_chunks:
+            if self._vocab is None or generation != self._vocab_generation:
+                n = self.catalog.chunk_count()
                 self._vocab = Vocabulary(self.catalog.vocabulary(), n)
                 self._vocab_chunks = n
+                self._vocab_generation = self.catalog.generation()
                 self._df_cache.clear()
             return self._vocab
 
     def _doc_count(self, term: str) -> int:
         if term not in self._df_cache:
-            hits = self.catalog.keyword_search(fts_or_query([term]), SearchFilters(), 10**9)
-            self._df_cache[term] = len(hits)
+            # A count, not a ranked search: 4 ms instead of 380 ms for a common word at 1M.
+            self._df_cache[term] = self.catalog.match_count(fts_or_query([term]))
         return self._df_cache[term]
 
     def query_terms(self, question: str) -> QueryTerms:
