@@ -54,7 +54,8 @@ def floor_fn(lib: Library) -> Callable[[str], object]:
         terms = content_terms(q)
         keyword = (
             lib.catalog.keyword_search(fts_or_query(terms), SearchFilters(), FLOOR_DEPTH)
-            if terms else []
+            if terms
+            else []
         )
         return dense, keyword
 
@@ -106,16 +107,21 @@ def traced(lib: Library) -> Iterator[dict[str, list[float]]]:
             delattr(obj, name)  # the instance attribute goes; the class method shows again
 
 
+def mean_breakdown(spent: dict[str, list[float]], total_ms: Sequence[float]) -> dict[str, float]:
+    """Mean milliseconds per search in each adapter call, the total, and the rest (Python)."""
+    n = max(1, len(total_ms))
+    out = {name: round(sum(ms) / n, 2) for name, ms in sorted(spent.items())}
+    out["total"] = round(sum(total_ms) / n, 2)
+    out["other (python in searcher)"] = round(
+        out["total"] - sum(v for k, v in out.items() if k != "total"), 2
+    )
+    return out
+
+
 def breakdown(
     lib: Library, questions: Sequence[str], filters: SearchFilters | None = None
 ) -> dict[str, float]:
     """Mean milliseconds per search spent in each adapter call (and in total)."""
-    run = searcher_fn(lib, filters)
     with traced(lib) as spent:
-        total = time_each(run, questions)
-    n = max(1, len(questions))
-    out = {name: round(sum(ms) / n, 2) for name, ms in sorted(spent.items())}
-    out["total"] = round(sum(total) / n, 2)
-    out["other (python in searcher)"] = round(
-        out["total"] - sum(v for k, v in out.items() if k != "total"), 2)
-    return out
+        total = time_each(searcher_fn(lib, filters), questions)
+    return mean_breakdown(spent, total)

@@ -70,8 +70,9 @@ def run_benchmarks(
         progress(f"loading the model {config.model.name}")
         embedder, load_s = load_embedder(config)
         progress(f"  loaded in {load_s:.1f} s ({embedder.dtype})")
-        lib, figures = run_ingest_bench(config, embedder, load_s, source_dir, corpus, [timings],
-                                        progress)
+        lib, figures = run_ingest_bench(
+            config, embedder, load_s, source_dir, corpus, [timings], progress
+        )
         ingest = figures.to_json()
         queries = run_corpus_queries(lib, qs, corpus_rounds, progress)
         result.update({k: v for k, v in ingest.items() if k != "detail"})
@@ -80,8 +81,21 @@ def run_benchmarks(
         if scales:
             scale_mod.export_snapshot(source_dir)
         lib.close()
-        result["scale"] = run_scales(config, scales, source_dir, cache_dir, questions,
-                                     scale_rounds, rebuild, Path(tmp), progress)
+        errors: dict[str, str] = {}
+        result["scale"] = run_scales(
+            config,
+            scales,
+            source_dir,
+            cache_dir,
+            questions,
+            scale_rounds,
+            rebuild,
+            Path(tmp),
+            progress,
+            errors,
+        )
+    if errors:
+        result["errors"] = errors
     result["targets"] = targets(result)
     result["detail"]["wall_s"] = round(time.perf_counter() - started, 1)
     progress(f"done in {result['detail']['wall_s']:.0f} s")
@@ -89,43 +103,92 @@ def run_benchmarks(
 
 
 def run_scales(
-    config: Config, scales: Sequence[str], source_dir: Path, cache_dir: Path, questions: Path,
-    rounds: int, rebuild: bool, tmp: Path, progress: Progress,
+    config: Config,
+    scales: Sequence[str],
+    source_dir: Path,
+    cache_dir: Path,
+    questions: Path,
+    rounds: int,
+    rebuild: bool,
+    tmp: Path,
+    progress: Progress,
+    errors: dict[str, str],
 ) -> dict[str, Any]:
-    """Build (or reuse) the replicated stores; measure each asked-for scale in its own process."""
+    """Build (or reuse) the replicated stores; measure each asked-for scale in its own process.
+
+    A scale that fails (a build, a worker or the server) is reported in `errors` and left None,
+    so one failure does not throw away the other figures of a long run.
+    """
     out: dict[str, Any] = {name: None for name in ALL_SCALES}  # None: not run this time
     built: dict[str, dict[str, Any]] = {}
     for name in ("100k", "1m"):
         if name in scales or (name == "100k" and "100k_server" in scales):
             args = [str(source_dir), str(cache_dir), name, *(["--rebuild"] if rebuild else [])]
-            built[name] = run_module("bench.scale", args, progress)
+            try:
+                built[name] = run_module("bench.scale", args, progress)
+            except (RuntimeError, OSError) as exc:
+                errors[name] = f"building the store failed: {exc}"
+                progress(f"{name}: {errors[name]}")
+                continue
             how = "cached" if built[name]["cached"] else "built"
-            progress(f"{name} store {how}: {built[name]['chunks']:,} chunks"
-                     f" (build {built[name]['build_s']:.0f} s)")
+            progress(
+                f"{name} store {how}: {built[name]['chunks']:,} chunks"
+                f" (build {built[name]['build_s']:.0f} s)"
+            )
     for name in scales:
-        store = built["100k" if name == "100k_server" else name]
+        store = built.get("100k" if name == "100k_server" else name)
+        if store is None:
+            errors.setdefault(name, "its store could not be built")
+            continue
         progress(f"measuring {name}")
-        if name == "100k_server":
-            out[name] = measure_server(config, store, questions, rounds, tmp, progress)
-        else:
-            data_dir = Path(store["path"])
-            out[name] = worker(config, data_dir, store, questions, rounds, name, progress)
-            out[name]["disk_mb"] = store_disk_mb(data_dir)
+        try:
+            if name == "100k_server":
+                out[name] = measure_server(config, store, questions, rounds, tmp, progress)
+            else:
+                data_dir = Path(store["path"])
+                out[name] = worker(config, data_dir, store, questions, rounds, name, progress)
+                out[name]["disk_mb"] = store_disk_mb(data_dir)
+        except (RuntimeError, OSError) as exc:
+            errors[name] = f"measuring failed: {exc}"
+            progress(f"{name}: {errors[name]}")
+            continue
         out[name]["detail"].update(
-            chunks=store["chunks"], build_s=store["build_s"], cached=store["cached"],
-            channel_filter=store["channel_filter"], date_filter=store["date_filter"])
+            chunks=store["chunks"],
+            build_s=store["build_s"],
+            cached=store["cached"],
+            channel_filter=store["channel_filter"],
+            date_filter=store["date_filter"],
+        )
     return out
 
 
 def worker(
-    config: Config, data_dir: Path, store: dict[str, Any], questions: Path, rounds: int,
-    label: str, progress: Progress, server: str | None = None,
+    config: Config,
+    data_dir: Path,
+    store: dict[str, Any],
+    questions: Path,
+    rounds: int,
+    label: str,
+    progress: Progress,
+    server: str | None = None,
 ) -> dict[str, Any]:
     """Run bench.scale_worker on one store in a fresh process."""
     m = config.model
-    args = [str(data_dir), "--questions", str(questions), "--rounds", str(rounds),
-            "--model", m.name, "--dtype", m.dtype, "--batch-size", str(m.batch_size),
-            "--label", label]
+    args = [
+        str(data_dir),
+        "--questions",
+        str(questions),
+        "--rounds",
+        str(rounds),
+        "--model",
+        m.name,
+        "--dtype",
+        m.dtype,
+        "--batch-size",
+        str(m.batch_size),
+        "--label",
+        label,
+    ]
     if store.get("channel_filter"):
         args += ["--channel", store["channel_filter"]]
     if store.get("date_filter"):
@@ -136,7 +199,11 @@ def worker(
 
 
 def measure_server(
-    config: Config, store: dict[str, Any], questions: Path, rounds: int, tmp: Path,
+    config: Config,
+    store: dict[str, Any],
+    questions: Path,
+    rounds: int,
+    tmp: Path,
     progress: Progress,
 ) -> dict[str, Any]:
     """The 100k store with its vectors served by `chroma run` from a copy of its Chroma folder."""
@@ -148,8 +215,16 @@ def measure_server(
     proc = start_chroma(served, port)
     progress(f"  chroma run on 127.0.0.1:{port} (up in {time.perf_counter() - t0:.1f} s)")
     try:
-        res = worker(config, data_dir, store, questions, rounds, "100k_server", progress,
-                     server=f"127.0.0.1:{port}")
+        res = worker(
+            config,
+            data_dir,
+            store,
+            questions,
+            rounds,
+            "100k_server",
+            progress,
+            server=f"127.0.0.1:{port}",
+        )
         server_rss = rss_mb(proc.pid, children=True)
     finally:
         stop_chroma(proc)
@@ -190,7 +265,7 @@ def render_table(results: dict[str, Any]) -> str:
         f"Newsreel benchmarks, {r.get('date')}: {m.get('cpu')}, {m.get('cores')} cores,"
         f" {m.get('ram_gb')} GB RAM (load {m.get('load_avg_1m_at_start')} at start)",
         "",
-        f"{'figure':<34}{'value':>16}  {'target':<22}{'':<6}",
+        f"{'figure':<34}{'value':>16}  target",
         f"{'-' * 34}{'-' * 16}  {'-' * 22}{'-' * 6}",
     ]
 
@@ -200,14 +275,21 @@ def render_table(results: dict[str, Any]) -> str:
     row(f"ingest ({ing.get('chunks', '?')} chunks)", f"{r['ingest_s']:.1f} s")
     row("ingest throughput", f"{r['ingest_chunks_per_s']:.1f} chunks/s")
     row("model alone", f"{r['model_chunks_per_s']:.1f} chunks/s")
-    row("ingest efficiency", f"{r['ingest_efficiency']:.2f}", ">= 0.85",
-        "ingest_efficiency>=0.85")
-    row("re-ingest, nothing changed", f"{r['reingest_s']:.3f} s", "< 2% of ingest",
-        "reingest<2%_of_ingest")
+    row("ingest efficiency", f"{r['ingest_efficiency']:.2f}", ">= 0.85", "ingest_efficiency>=0.85")
+    row(
+        "re-ingest, nothing changed",
+        f"{r['reingest_s']:.3f} s",
+        "< 2% of ingest",
+        "reingest<2%_of_ingest",
+    )
     row("model load (not in ingest)", f"{ing.get('model_load_s', 0):.1f} s")
     row("query p50 (corpus, warm, k=5)", f"{r['query_p50_ms']:.1f} ms")
-    row("query p95", f"{r['query_p95_ms']:.1f} ms", "<= 1.5 x floor p50",
-        "query_p95<=1.5x_floor_p50")
+    row(
+        "query p95",
+        f"{r['query_p95_ms']:.1f} ms",
+        "<= 1.5 x floor p50",
+        "query_p95<=1.5x_floor_p50",
+    )
     row("floor p50 (embed+chroma+fts5)", f"{r['floor_p50_ms']:.1f} ms")
     lines += [
         "",
@@ -218,7 +300,9 @@ def render_table(results: dict[str, Any]) -> str:
     for name in ALL_SCALES:
         s = r.get("scale", {}).get(name)
         if s is None:
-            lines.append(f"{name:<13}{'(skipped)':>11}")
+            failed = r.get("errors", {}).get(name)
+            shown = f"  FAILED: {failed.splitlines()[0]}" if failed else "  (not run)"
+            lines.append(f"{name:<13}{shown}")
             continue
         sd = s.get("detail", {})
         limit = P95_TARGET_MS[name]
@@ -231,16 +315,34 @@ def render_table(results: dict[str, Any]) -> str:
             f"{s['filtered_p95_ms']:>10.1f}{s['rss_mb']:>9.0f}{s['disk_mb']:>9.0f}{build:>9}"
             f"  p95 <= {limit:.0f} ms {verdict}"
         )
-    lines += ["", "filt p95: channel and date-range filtered searches together;"
-              " build s*: cached build, time of the original build.",
-              f"wall time {d.get('wall_s', 0):.0f} s"]
+    lines += [
+        "",
+        "filt p95: channel and date-range filtered searches together;"
+        " build s*: cached build, time of the original build.",
+    ]
+    lines += time_spent_lines(r.get("scale", {}))
+    lines.append(f"wall time {d.get('wall_s', 0):.0f} s")
     return "\n".join(lines)
+
+
+def time_spent_lines(scales: dict[str, Any], top: int = 4) -> list[str]:
+    """Where a warm search spends its time: the biggest adapter calls per store and kind."""
+    lines = ["", "where a warm search spends its time (mean ms per search):"]
+    for name, s in scales.items():
+        for kind, parts in (s or {}).get("detail", {}).get("breakdown_ms", {}).items():
+            calls = sorted(
+                ((k, v) for k, v in parts.items() if k != "total"), key=lambda kv: -kv[1]
+            )[:top]
+            shown = ", ".join(f"{k} {v:.0f}" for k, v in calls)
+            lines.append(f"  {name:<12} {kind:<11} total {parts.get('total', 0):>6.0f}: {shown}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks and print the table (or the JSON object)."""
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--quick", action="store_true", help="skip the 1M-chunk store")
     ap.add_argument("--config", help="config file (model settings are used)")
@@ -252,8 +354,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     scales = tuple(s for s in ALL_SCALES if not (args.quick and s == "1m"))
-    results = run_benchmarks(load_config(args.config), scales=scales, cache_dir=args.cache_dir,
-                             progress=progress, rebuild=args.rebuild)
+    results = run_benchmarks(
+        load_config(args.config),
+        scales=scales,
+        cache_dir=args.cache_dir,
+        progress=progress,
+        rebuild=args.rebuild,
+    )
     print(json.dumps(results, indent=1) if args.json else render_table(results))
     return 0
 

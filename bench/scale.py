@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import sys
 import time
@@ -73,11 +74,19 @@ class Source:
     def fingerprint(self) -> str:
         """What a cached build depends on: contents, chunking, model and the catalog schema."""
         h = hashlib.sha256(f"{BUILD_VERSION}|{NOISE_SIGMA}|{self.model}|{self.dimension}".encode())
-        h.update(SCHEMA.encode())
+        h.update(table_definitions().encode())
         for v in self.videos:
             h.update(f"{v.transcript.video_id}|{v.content_hash}|{len(v.chunks)}|".encode())
             h.update(",".join(c.id for c in v.chunks).encode())
         return h.hexdigest()[:16]
+
+
+def table_definitions() -> str:
+    """The catalog's CREATE TABLE statements: a cached store must be rebuilt when they change.
+
+    Indexes are left out on purpose: `Catalog` creates missing ones when it opens a store.
+    """
+    return "\n".join(re.findall(r"CREATE (?:VIRTUAL )?TABLE.*?;", SCHEMA, flags=re.S))
 
 
 # --- the source store -------------------------------------------------------------------
@@ -98,8 +107,13 @@ def export_snapshot(data_dir: Path) -> Path:
         offset += UPSERT_BATCH
     meta = col.metadata or {}
     out = data_dir / SNAPSHOT
-    np.savez(out, ids=np.array(ids), vectors=np.concatenate(rows),
-             model=np.array(str(meta.get("model"))), dimension=np.array(int(meta["dimension"])))
+    np.savez(
+        out,
+        ids=np.array(ids),
+        vectors=np.concatenate(rows),
+        model=np.array(str(meta.get("model"))),
+        dimension=np.array(int(meta["dimension"])),
+    )
     return out
 
 
@@ -120,10 +134,16 @@ def load_source(data_dir: Path) -> Source:
                 Chunk(vid, r.start_word, r.end_word, r.text, r.start_s)
                 for r in sorted(rows.values(), key=lambda r: r.start_word)
             )
-            t = Transcript(vid, info.title, info.channel, info.published, text.words,
-                           text.word_starts, source=info.source)
-            videos.append(SourceVideo(t, state[0], chunks,
-                                      vectors[[row_of[c.id] for c in chunks]]))
+            t = Transcript(
+                vid,
+                info.title,
+                info.channel,
+                info.published,
+                text.words,
+                text.word_starts,
+                source=info.source,
+            )
+            videos.append(SourceVideo(t, state[0], chunks, vectors[[row_of[c.id] for c in chunks]]))
     finally:
         catalog.close()
     return Source(tuple(videos), str(snap["model"]), int(snap["dimension"]))
@@ -164,8 +184,15 @@ def replicate(source: Source, r: int) -> Iterator[tuple[Transcript, str, list[Ch
             yield t, v.content_hash, list(v.chunks), v.vectors
             continue
         vid = replica_id(t.video_id, r)
-        rt = Transcript(vid, t.title, replica_channel(r), shift_date(t.published, r, period),
-                        t.words, t.word_starts, source=f"{t.source}#replica{r}")
+        rt = Transcript(
+            vid,
+            t.title,
+            replica_channel(r),
+            shift_date(t.published, r, period),
+            t.words,
+            t.word_starts,
+            source=f"{t.source}#replica{r}",
+        )
         chunks = [Chunk(vid, c.start_word, c.end_word, c.text, c.start_s) for c in v.chunks]
         # Real vectors plus noise, not random ones: neighbourhoods keep the real structure.
         noisy = v.vectors + rng.normal(0.0, NOISE_SIGMA, v.vectors.shape).astype(np.float32)
@@ -204,8 +231,9 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
             if inflight is not None:
                 inflight.result()
             batch = pending
-            inflight = pool.submit(index.upsert, batch.ids, np.concatenate(batch.vectors),
-                                   batch.metas)
+            inflight = pool.submit(
+                index.upsert, batch.ids, np.concatenate(batch.vectors), batch.metas
+            )
             pending = _Pending([], [], [])
 
         r = 0
@@ -223,8 +251,10 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
             replicas = r + 1
             if r % 5 == 0 or written >= target_chunks:
                 rate = written / (time.perf_counter() - started)
-                progress(f"  built {written:,} / {target_chunks:,} chunks"
-                         f" ({replicas} copies, {rate:,.0f} chunks/s)")
+                progress(
+                    f"  built {written:,} / {target_chunks:,} chunks"
+                    f" ({replicas} copies, {rate:,.0f} chunks/s)"
+                )
             r += 1
         flush()
         if inflight is not None:
@@ -265,7 +295,11 @@ def read_marker(store: Path) -> dict[str, Any] | None:
 
 
 def ensure(
-    source: Source, cache_dir: Path, scale: str, target: int, progress: Progress,
+    source: Source,
+    cache_dir: Path,
+    scale: str,
+    target: int,
+    progress: Progress,
     rebuild: bool = False,
 ) -> tuple[Path, dict[str, Any], bool]:
     """The cached store for a scale, built first when missing: (path, build record, was cached)."""
@@ -298,8 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     source = load_source(args.source)
-    store, info, cached = ensure(source, args.cache_dir, args.scale, SCALES[args.scale], say,
-                                 args.rebuild)
+    store, info, cached = ensure(
+        source, args.cache_dir, args.scale, SCALES[args.scale], say, args.rebuild
+    )
     args.out.write_text(json.dumps({"path": str(store), "cached": cached, **info}))
     return 0
 

@@ -17,12 +17,10 @@ from typing import Any
 
 from bench.ingest_bench import load_embedder
 from bench.measure import p50_p95, rss_mb
-from bench.query_bench import breakdown, load_questions, searcher_fn, time_each
+from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
 from bot.config import Config, ModelConfig, StoreConfig
 from bot.wiring import Library, build_library
 from store.models import SearchFilters
-
-BREAKDOWN_SAMPLE = 20  # questions traced per kind
 
 
 def timed_ms(fn: Any) -> float:
@@ -33,8 +31,12 @@ def timed_ms(fn: Any) -> float:
 
 
 def measure(
-    lib: Library, questions: Sequence[str], filters: dict[str, SearchFilters], rounds: int,
-    budget_s: float, say: Any,
+    lib: Library,
+    questions: Sequence[str],
+    filters: dict[str, SearchFilters],
+    rounds: int,
+    budget_s: float,
+    say: Any,
 ) -> dict[str, Any]:
     """The scale figures of one opened library."""
     detail: dict[str, Any] = {}
@@ -47,35 +49,43 @@ def measure(
     # are cached by the searcher), as a new question would; it is also the warm-up.
     first = time_each(searcher_fn(lib), questions)
     detail["first_pass_p50_ms"], detail["first_pass_p95_ms"] = p50_p95(first)
-    # One traced pass per kind over a sample (also the filtered paths' warm-up): where time goes.
-    sample = questions[:BREAKDOWN_SAMPLE]
-    detail["breakdown_ms"] = breakdown(lib, sample)
-    detail["breakdown_filtered_ms"] = {
-        name: breakdown(lib, sample, f) for name, f in filters.items()}
-    plain: list[float] = []
-    by_filter: dict[str, list[float]] = {name: [] for name in filters}
+    for f in filters.values():
+        lib.searcher.search(questions[0], k=5, filters=f)  # the filtered paths' first call
+    kinds = {"plain": searcher_fn(lib), **{n: searcher_fn(lib, f) for n, f in filters.items()}}
+    ms: dict[str, list[float]] = {name: [] for name in kinds}
+    spent: dict[str, dict[str, list[float]]] = {name: {} for name in kinds}
     started = time.perf_counter()
     done = 0
     # At least one full round; more while the time budget lasts (a slow store gets fewer).
-    while done < rounds and (done == 0 or time.perf_counter() - started < budget_s * done
-                             / (done + 1)):
+    # Every round is traced (microseconds per call), which shows where the time goes.
+    while done < rounds and (
+        done == 0 or time.perf_counter() - started < budget_s * done / (done + 1)
+    ):
         say(f"  warm round {done + 1}")
-        plain += time_each(searcher_fn(lib), questions)
-        for name, f in filters.items():
-            by_filter[name] += time_each(searcher_fn(lib, f), questions)
+        for name, fn in kinds.items():
+            with traced(lib) as calls:
+                ms[name] += time_each(fn, questions)
+            for call, values in calls.items():
+                spent[name].setdefault(call, []).extend(values)
         done += 1
-    p50, p95 = p50_p95(plain)
-    filtered = [ms for v in by_filter.values() for ms in v]
+    p50, p95 = p50_p95(ms["plain"])
+    filtered = [x for name in filters for x in ms[name]]
     f50, f95 = p50_p95(filtered)
-    for name, ms in by_filter.items():
-        detail[f"{name}_p50_ms"], detail[f"{name}_p95_ms"] = p50_p95(ms)
+    for name in filters:
+        detail[f"{name}_p50_ms"], detail[f"{name}_p95_ms"] = p50_p95(ms[name])
     rss = rss_mb()
     say(f"  p50 {p50} ms p95 {p95} ms, filtered p95 {f95} ms, rss {rss} MB")
     detail["filtered_p50_ms"] = f50
     detail["rounds"] = done
-    detail["samples"] = len(plain)
-    return {"query_p50_ms": p50, "query_p95_ms": p95, "filtered_p95_ms": f95, "rss_mb": rss,
-            "detail": detail}
+    detail["samples"] = len(ms["plain"])
+    detail["breakdown_ms"] = {name: mean_breakdown(spent[name], ms[name]) for name in kinds}
+    return {
+        "query_p50_ms": p50,
+        "query_p95_ms": p95,
+        "filtered_p95_ms": f95,
+        "rss_mb": rss,
+        "detail": detail,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,8 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--dtype", default=ModelConfig.dtype)
     ap.add_argument("--batch-size", type=int, default=ModelConfig.batch_size)
     ap.add_argument("--rounds", type=int, default=2, help="warm rounds at most")
-    ap.add_argument("--budget-s", type=float, default=240.0,
-                    help="no further warm round is started when it would exceed this")
+    ap.add_argument(
+        "--budget-s",
+        type=float,
+        default=240.0,
+        help="no further warm round is started when it would exceed this",
+    )
     ap.add_argument("--label", default="store")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
@@ -105,8 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.server:
         host, _, port = args.server.rpartition(":")
         store = replace(store, mode="server", chroma_host=host, chroma_port=int(port))
-    config = replace(Config(), store=store,
-                     model=ModelConfig(args.model, args.dtype, args.batch_size))
+    config = replace(
+        Config(), store=store, model=ModelConfig(args.model, args.dtype, args.batch_size)
+    )
     embedder, _ = load_embedder(config)
     base_rss = rss_mb()
     lib = build_library(config, embedder)

@@ -96,10 +96,66 @@ def test_query_helpers_run_on_the_store(scaled_lib: Library) -> None:
     parts = breakdown(scaled_lib, questions, SearchFilters(channel="Replica News 1"))
     assert "index.query" in parts and parts["total"] >= 0
     assert not hasattr(scaled_lib.catalog, "__dict__") or "keyword_search" not in vars(
-        scaled_lib.catalog)  # the tracing wrappers are gone again
+        scaled_lib.catalog
+    )  # the tracing wrappers are gone again
 
 
 def test_percentiles() -> None:
     assert percentile([], 50) == 0.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert p50_p95([float(i) for i in range(101)]) == (50.0, 95.0)
+
+
+def test_scale_worker_measures_the_store(scaled, scaled_lib: Library) -> None:
+    from bench.scale_worker import measure
+
+    _, _, info = scaled
+    since, until = info["date_filter"]
+    filters = {
+        "channel": SearchFilters(channel=info["channel_filter"]),
+        "date_range": SearchFilters(since=since, until=until),
+    }
+    questions = ["what did the police say", "interest rates and inflation", "the prime minister"]
+    out = measure(scaled_lib, questions, filters, rounds=1, budget_s=30, say=lambda _: None)
+    assert {"query_p50_ms", "query_p95_ms", "filtered_p95_ms", "rss_mb"} <= out.keys()
+    assert out["detail"]["samples"] == len(questions)
+    assert set(out["detail"]["breakdown_ms"]) == {"plain", "channel", "date_range"}
+    assert "index.query" in out["detail"]["breakdown_ms"]["plain"]
+
+
+def test_table_renders_run_skipped_and_failed_scales() -> None:
+    from bench.run import render_table, targets
+
+    scale_figures = {
+        "query_p50_ms": 40.0,
+        "query_p95_ms": 60.0,
+        "filtered_p95_ms": 70.0,
+        "rss_mb": 800.0,
+        "disk_mb": 430.0,
+        "detail": {
+            "chunks": 100_055,
+            "build_s": 57.0,
+            "cached": True,
+            "breakdown_ms": {"plain": {"index.query": 2.0, "total": 40.0}},
+        },
+    }
+    r: dict = {
+        "ingest_s": 40.0,
+        "ingest_chunks_per_s": 110.0,
+        "model_chunks_per_s": 120.0,
+        "ingest_efficiency": 0.92,
+        "reingest_s": 0.03,
+        "query_p50_ms": 15.0,
+        "query_p95_ms": 20.0,
+        "floor_p50_ms": 9.0,
+        "machine": {},
+        "date": "2026-11-25",
+        "scale": {"100k": scale_figures, "1m": None, "100k_server": None},
+        "errors": {"100k_server": "measuring failed: chroma run exited with 1"},
+        "detail": {"ingest": {"chunks": 4500}, "wall_s": 100},
+    }
+    r["targets"] = targets(r)
+    assert r["targets"]["100k_filtered_p95<=50ms"] is False
+    table = render_table(r)
+    assert "(not run)" in table and "FAILED: measuring failed" in table
+    assert "100,055" in table
