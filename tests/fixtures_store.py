@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bot.config import Config, StoreConfig
 from bot.wiring import Library, build_library
 from store.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
@@ -26,13 +22,6 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def config_for(data_dir: Path, **store: Any) -> Config:
@@ -92,36 +81,3 @@ def run_chroma_server(path: Path, port: int | None = None) -> Iterator[tuple[str
         yield ("127.0.0.1", port)
     finally:
         stop_chroma(proc)
-
-
-def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
-    """Start a `chroma run` server and wait for its heartbeat."""
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    import urllib.request
-
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chroma run exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("chroma run did not start within 60 s")
-
-
-def stop_chroma(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server and wait for it."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bot.wiring import Library, build_library, catalog_path, rebuild_library
 from store.embedder import HashingEmbedder
 from store.errors import InconsistentStoreError, IndexUnavailableError, ModelMismatchError
-from tests.fixtures_store import CORPUS, TIMED, config_for, free_port, start_chroma, stop_chroma
+from tests.fixtures_store import CORPUS, TIMED, config_for
 from tests.store.test_ingest import consistent
 
 
