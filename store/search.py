@@ -75,7 +75,6 @@ class Searcher:
         self.embedder = embedder
         self.params = params or SearchParams()
         self._vocab: Vocabulary | None = None
-        self._vocab_chunks = -1
         self._vocab_generation: tuple[int, int] | None = None
         self._df_cache: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -91,7 +90,6 @@ class Searcher:
             if self._vocab is None or generation != self._vocab_generation:
                 n = self.catalog.chunk_count()
                 self._vocab = Vocabulary(self.catalog.vocabulary(), n)
-                self._vocab_chunks = n
                 self._vocab_generation = self.catalog.generation()
                 self._df_cache.clear()
             return self._vocab
