@@ -258,15 +258,6 @@ class Catalog(SqliteDatabase):
         rows = self._query("SELECT value FROM state WHERE key=?", (key,))
         return str(rows[0][0]) if rows else None
 
-    def set_state(self, key: str, value: str) -> None:
-        """Store a value in the key/value state table."""
-        with self.transaction() as c:
-            c.execute(
-                "INSERT INTO state VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (key, value),
-            )
-
     # --- reads --------------------------------------------------------------------------
 
     def video(self, video_id: str) -> VideoInfo | None:
@@ -380,14 +371,6 @@ class Catalog(SqliteDatabase):
         with self._lock:
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             return int(version), self._conn.total_changes
-
-    def term_doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks contain each (already stemmed) FTS term."""
-        if not terms:
-            return {}
-        marks = ",".join("?" * len(terms))
-        rows = self._query(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", terms)
-        return {str(r[0]): int(r[1]) for r in rows}
 
     def vocabulary(self, min_docs: int = 1) -> list[tuple[str, int]]:
         """Every indexed term with its chunk count."""

@@ -14,11 +14,6 @@ def youtube_url(video_id: str, start_s: float | None = None) -> str:
     return f"{url}&t={max(0, int(start_s) - LEAD_IN_S)}s"
 
 
-def estimate_start(word_index: int, n_words: int, words_per_second: float = 2.6) -> float:
-    """A rough start second for untimed transcripts, from speech rate (about 155 words/min)."""
-    return max(0.0, word_index / words_per_second) if n_words else 0.0
-
-
 def format_timestamp(seconds: float) -> str:
     """`m:ss` or `h:mm:ss`."""
     s = int(seconds)

@@ -176,11 +176,6 @@ class AlertStore(SqliteDatabase):
             c.execute("UPDATE targets SET enabled=0, disabled_reason=? WHERE channel_id=?",
                       (reason, channel_id))
 
-    def remove_target(self, channel_id: int) -> bool:
-        """Forget a channel as an alert target."""
-        with self.transaction() as c:
-            return c.execute("DELETE FROM targets WHERE channel_id=?", (channel_id,)).rowcount > 0
-
     def guild(self, guild_id: int) -> GuildSettings:
         """A server's switch (on unless switched off)."""
         rows = self._query("SELECT guild_id, enabled, since FROM guilds WHERE guild_id=?",
