@@ -68,6 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
     quiet_libraries()
     lib = build_library(load_config(args.config))
+    if lib.catalog.chunk_count() == 0:
+        # Scoring an empty store prints a table of zeros that looks like a broken method.
+        print(
+            "error: the store is empty; ingest the corpus first"
+            " (newsreel ingest ../shared/corpus --timings ../shared/corpus_timed)",
+            file=sys.stderr,
+        )
+        return 2
     rows: dict[str, Scores] = {}
     if not args.no_baselines:
         for name, knobs in BASELINES.items():

@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from store.quotes import stem as light_stem
+
 _VOWELS = set("aeiou")
 
 
@@ -47,17 +49,22 @@ def phonetic_key(word: str) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Levenshtein distance, giving up (returning limit+1) once it exceeds `limit`."""
+    """Edit distance counting a swap of neighbours as one edit, or limit+1 once over `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    # Optimal string alignment: typed words swap letters ('greenalnd') as often as they drop one.
+    before: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, before[j - 2] + 1)
+            cur.append(d)
         if min(cur) > limit:
             return limit + 1
-        prev = cur
+        before, prev = prev, cur
     return prev[-1]
 
 
@@ -67,7 +74,8 @@ class Variant:
 
     term: str
     doc_count: int
-    distance: int  # 0 = same sound, n = edit distance
+    distance: int  # edits from the typed word
+    sounds_alike: bool
 
 
 class Vocabulary:
@@ -96,10 +104,11 @@ class Vocabulary:
         key = phonetic_key(w)
         if len(key) >= 2:
             # Same sound and not too far in spelling: 'noem'→'gnome', not 'sloppy'→'sleep'.
-            sound_limit = min(3, len(w) // 2 + 1)
+            sound_limit = min(3, max(2, len(w) // 2))
             for term in self._by_key.get(key, ()):
-                if self.doc_count[term] <= rare and edit_distance(w, term, 3) <= sound_limit:
-                    found[term] = Variant(term, self.doc_count[term], 0)
+                d = edit_distance(w, term, 3)
+                if self.doc_count[term] <= rare and d <= sound_limit:
+                    found[term] = Variant(term, self.doc_count[term], d, True)
         # Edit-distance neighbours are looked for among terms with the same first two letters:
         # a sound-alike with another start is the phonetic key's job.
         for term in self._by_prefix.get(w[:2], ()):
@@ -107,8 +116,26 @@ class Vocabulary:
                 continue
             d = edit_distance(w, term, limit)
             if d <= limit:
-                found[term] = Variant(term, self.doc_count[term], d)
+                found[term] = Variant(term, self.doc_count[term], d, False)
         # The index stores stems: a term that is a prefix of the word (or the reverse) is the
         # word itself, which the keyword index already matches.
         kept = [v for v in found.values() if not (w.startswith(v.term) or v.term.startswith(w))]
-        return sorted(kept, key=lambda v: (v.distance, -v.doc_count))
+        # Sound-alikes first: speech recognition garbles names by sound, not by keyboard slips.
+        return sorted(kept, key=lambda v: (not v.sounds_alike, v.distance, -v.doc_count, v.term))
+
+    def correction(self, word: str) -> str | None:
+        """The commonest corpus term one edit from a word the corpus never has: a typo's fix.
+
+        Unlike `variants`, common terms qualify: 'greenalnd' means 'greenland' however often the
+        transcripts say it. Terms are index stems, so the word's own stem is tried as well.
+        """
+        w = word.lower()
+        if len(w) < 5 or not w.isalpha():
+            return None
+        best: tuple[int, str] | None = None
+        for form in dict.fromkeys((w, light_stem(w))):
+            for term in self._by_prefix.get(form[:2], ()):
+                near = term != form and edit_distance(form, term, 1) <= 1
+                if near and (best is None or (self.doc_count[term], term) > best):
+                    best = (self.doc_count[term], term)
+        return None if best is None else best[1]

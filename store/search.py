@@ -35,8 +35,10 @@ class SearchParams:
     fuzzy_max_share: float = 0.02  # a variant must be at most this common
     fuzzy_rare: float = 0.001  # a typed word this rare (share of chunks) gets variants
     fuzzy_max: int = 3
-    abstain_threshold: float = 0.55  # on best cosine + abstain_mix × question-weight coverage
-    abstain_mix: float = 0.3
+    # Abstain below this on: the best passage's cosine + abstain_mix × the share of the
+    # question's (idf-weighted) words that its video contains.
+    abstain_threshold: float = 0.56
+    abstain_mix: float = 0.4
     quote_min: int = 25
     quote_max: int = 60
     overfetch: int = 4
@@ -104,17 +106,26 @@ class Searcher:
         """Content terms of a question, their spelling variants and idf weights."""
         vocab = self._vocabulary()
         n = max(1, vocab.n_chunks)
-        terms = content_terms(question)
+        rare = max(2, n * self.params.fuzzy_rare)
+        terms: list[str] = []
         weights: dict[str, float] = {}
         match_terms: list[str] = []
-        for t in terms:
-            df = self._doc_count(t)
+        for typed in content_terms(question):
+            t, df = typed, self._doc_count(typed)
+            if df == 0 and self.params.fuzzy:
+                # A word no transcript has, one edit from one they use often, is a typo of that
+                # word. (A rare neighbour is more likely another garbling: left to `variants`.)
+                fixed = vocab.correction(typed)
+                fixed_df = self._doc_count(fixed) if fixed else 0
+                if fixed and fixed_df > rare:
+                    t, df = fixed, fixed_df
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            terms.append(t)
             weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
             match_terms.append(t)
             # Only a word the transcripts (almost) never spell as typed is looked up by sound:
             # that is a name speech recognition garbled, not a word to broaden.
-            if self.params.fuzzy and len(t) >= 4 and df <= max(2, n * self.params.fuzzy_rare):
+            if self.params.fuzzy and len(t) >= 4 and df <= rare:
                 for v in vocab.variants(t, self.params.fuzzy_max_share)[: self.params.fuzzy_max]:
                     match_terms.append(v.term)
                     weights.setdefault(stem(v.term), idf)
@@ -152,10 +163,11 @@ class Searcher:
         regions = diversify(fused, rows, per_video or p.per_video, k + offset)
         if not regions:
             return []
-        top_dense = max((s for _, s in dense), default=0.0)
-        # Abstain when neither meaning nor words support the best passage: a question about a
-        # story that was never covered still has nearest neighbours, just weak ones.
-        confidence = top_dense + p.abstain_mix * self._coverage(regions[0], qt)
+        # Abstain when neither meaning nor words support the passage we would answer with: a
+        # question about a story that was never covered still has nearest neighbours, just weak
+        # ones, in videos that lack the question's distinctive words.
+        best = regions[0]
+        confidence = best.dense + p.abstain_mix * self._video_coverage(best.video_id, qt)
         if confidence < p.abstain_threshold:
             return []
         return [self._hit(r, qt) for r in regions[offset : offset + k]]
@@ -264,11 +276,12 @@ class Searcher:
             return kept[:depth]
         return self.index.query(vec, depth, where=chroma_where(filters))
 
-    def _coverage(self, region: Region, qt: QueryTerms) -> float:
+    def _video_coverage(self, video_id: str, qt: QueryTerms) -> float:
         total = qt.total_weight
-        if not total:
+        text = self.catalog.video_text(video_id)
+        if not total or text is None:
             return 0.0
-        stems = {stem(w) for w in region.text.split()}
+        stems = {stem(w) for w in set(text.words)}
         return sum(w for s, w in qt.weights.items() if s in stems) / total
 
     def _hit(self, region: Region, qt: QueryTerms) -> Hit:
@@ -312,7 +325,7 @@ class Region:
     start_word: int
     end_word: int
     score: float
-    text: str  # the best window's text
+    dense: float  # the best window's cosine similarity to the question
     anchor_start: int  # the best window: the quote is taken from around it
     anchor_end: int
 
@@ -334,7 +347,7 @@ def diversify(
                 and row.start_word <= r.end_word
                 and row.end_word >= r.start_word
             ):
-                # Keep the better window's text for coverage; extend the span a little only.
+                # The better window stays the anchor the quote is taken from.
                 regions[i] = replace(
                     r,
                     start_word=min(r.start_word, row.start_word),
@@ -353,7 +366,7 @@ def diversify(
                 row.start_word,
                 row.end_word,
                 cand.score,
-                row.text,
+                cand.dense,
                 row.start_word,
                 row.end_word,
             )

@@ -20,6 +20,13 @@ STOPWORDS = frozenset(
     one ones two way ve ll re d m let let's did does
     quote line bit someone said mention mentioned talk talked talking talks about anyone
     bbc news video clip report reported reporting""".split()
+) | frozenset(
+    # Negated auxiliaries, typed with or without the apostrophe: as common as their positive
+    # forms, and "cant" spelt without one otherwise looks like a rare (garbled) word.
+    f"{aux}{apos}t"
+    for aux in "can won don didn doesn isn aren wasn weren hasn haven hadn couldn shouldn wouldn"
+    .split()
+    for apos in ("'", "")
 )
 
 

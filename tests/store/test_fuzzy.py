@@ -23,3 +23,29 @@ def test_variants_find_asr_spellings_but_not_common_words():
     assert "gnome" in [v.term for v in vocab.variants("noem")]
     # 'policy' is common: never offered as a spelling of 'police'.
     assert vocab.variants("police") == []
+
+
+def test_swapped_letters_are_one_edit():
+    assert edit_distance("greenalnd", "greenland") == 1
+    assert edit_distance("britian", "britain") == 1
+    assert edit_distance("noem", "gnome") == 2
+
+
+def test_a_typed_typo_is_corrected_to_the_commonest_neighbour():
+    vocab = Vocabulary(
+        [("greenland", 300), ("greenlan", 2), ("accord", 200), ("britain", 150), ("krist", 2)],
+        n_chunks=4500,
+    )
+    assert vocab.correction("greenalnd") == "greenland"
+    # The index holds stems: 'acording' is tried as its stem 'acord' too.
+    assert vocab.correction("acording") == "accord"
+    assert vocab.correction("britian") == "britain"
+    # Nothing one edit away, or too short to tell a typo from another word.
+    assert vocab.correction("eurovision") is None
+    assert vocab.correction("zoox") is None
+
+
+def test_sound_alikes_come_before_spelling_neighbours():
+    vocab = Vocabulary([("gnome", 4), ("norm", 2)], n_chunks=4500)
+    # 'norm' is fewer edits away, but 'gnome' is how captions hear 'Noem'.
+    assert [v.term for v in vocab.variants("noem")] == ["gnome", "norm"]

@@ -43,6 +43,15 @@ def test_unrelated_question_gets_no_answer(corpus_library: Library) -> None:
     assert corpus_library.searcher.search("the and of what", k=5) == []
 
 
+def test_a_typo_in_the_question_is_read_as_the_word_meant(corpus_library: Library) -> None:
+    s = corpus_library.searcher
+    terms = s.query_terms("emergency summit on greenalnd").terms
+    assert terms == ("emergency", "summit", "greenland")
+    hits = s.search("what did the eu summit decide about greenalnd", k=3)
+    assert hits and hits[0].video_id == "Lzcgmozuj8U"
+    assert "greenland" in hits[0].quote.lower()
+
+
 def test_untimed_transcript_links_without_a_time(corpus_library: Library) -> None:
     hits = corpus_library.searcher.search("Iran retaliation against Israel Hamas leader", k=5)
     dw = [h for h in hits if h.video_id == "CSWiKMIF53g"]
