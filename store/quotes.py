@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from store.text import normalise
 
 ELLIPSIS = "…"
 
 
+@lru_cache(maxsize=1 << 16)  # quoting stems the same few thousand words on every search
 def stem(word: str) -> str:
     """A light suffix-stripping stem so 'searched', 'searches' and 'search' meet."""
     w = normalise(word)

@@ -18,6 +18,7 @@ from store.quote_finder import closest_window, find_exact
 from store.quotes import best_span, render_quote, stem
 from store.text import content_terms, fts_or_query, fts_phrase_query, tokens
 from store.vector_index import ChromaIndex
+from store.video_cache import VideoTextCache
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Searcher:
         self._vocab_generation: tuple[int, int] | None = None
         self._df_cache: dict[str, int] = {}
         self._lock = threading.Lock()
+        # Each hit reads its whole video (words and timings): 5 hits cost ~5 ms uncached.
+        self._texts = VideoTextCache(catalog.video_text, catalog.generation)
 
     # --- keyword side -------------------------------------------------------------------
 
@@ -190,7 +193,7 @@ class Searcher:
                 candidates.append((row.video_id, row.start_word, row.end_word))
         best: tuple[float, str, int, int] | None = None
         for video_id, lo, hi in candidates:
-            vt = self.catalog.video_text(video_id)
+            vt = self._texts.get(video_id)
             if vt is None:
                 continue
             at = find_exact(vt.words[lo:hi], typed)
@@ -199,7 +202,7 @@ class Searcher:
                 break
         if best is None:
             for hit in self.search(text, k=5, filters=filters, per_video=1):
-                vt = self.catalog.video_text(hit.video_id)
+                vt = self._texts.get(hit.video_id)
                 if vt is None:
                     continue
                 occ = closest_window(vt.words, hit.start_word - 60, hit.end_word + 60, typed)
@@ -209,7 +212,7 @@ class Searcher:
             return None
         similarity, video_id, start, end = best
         info = self.catalog.video(video_id)
-        vt = self.catalog.video_text(video_id)
+        vt = self._texts.get(video_id)
         if info is None or vt is None:
             return None
         a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
@@ -232,7 +235,7 @@ class Searcher:
     def context(self, video_id: str, start_word: int, end_word: int, extra: int = 80) -> Hit | None:
         """The transcript around a passage: `extra` words on each side, verbatim."""
         info = self.catalog.video(video_id)
-        vt = self.catalog.video_text(video_id)
+        vt = self._texts.get(video_id)
         if info is None or vt is None:
             return None
         a, b = max(0, start_word - extra), min(len(vt.words), end_word + extra)
@@ -278,7 +281,7 @@ class Searcher:
 
     def _video_coverage(self, video_id: str, qt: QueryTerms) -> float:
         total = qt.total_weight
-        text = self.catalog.video_text(video_id)
+        text = self._texts.get(video_id)
         if not total or text is None:
             return 0.0
         stems = {stem(w) for w in set(text.words)}
@@ -286,7 +289,7 @@ class Searcher:
 
     def _hit(self, region: Region, qt: QueryTerms) -> Hit:
         info = self.catalog.video(region.video_id)
-        text = self.catalog.video_text(region.video_id)
+        text = self._texts.get(region.video_id)
         assert info is not None and text is not None
         margin = self.params.quote_margin
         span = best_span(
