@@ -14,8 +14,15 @@ NO_COVERAGE = "No coverage found for that question in the ingested videos."
 
 def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
     """One passage: the verbatim quote, then where it is from and the link."""
+    # Break only between words: "non-militarily" split at its hyphen would read, and copy,
+    # as two words that the transcript does not have.
     quote = textwrap.fill(
-        f"“{hit.quote}”", width=width, initial_indent="  ", subsequent_indent="   "
+        f"“{hit.quote}”",
+        width=width,
+        initial_indent="  ",
+        subsequent_indent="   ",
+        break_on_hyphens=False,
+        break_long_words=False,
     )
     at = f" at {format_timestamp(hit.start_s)}" if hit.start_s is not None else ""
     head = f"{number}. " if number is not None else ""
