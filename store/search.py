@@ -119,9 +119,8 @@ class Searcher:
                 # A word no transcript has, one edit from one they use often, is a typo of that
                 # word. (A rare neighbour is more likely another garbling: left to `variants`.)
                 fixed = vocab.correction(typed)
-                fixed_df = self._doc_count(fixed) if fixed else 0
-                if fixed and fixed_df > rare:
-                    t, df = fixed, fixed_df
+                if fixed and vocab.doc_count[fixed] > rare:
+                    t, df = fixed, vocab.doc_count[fixed]
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             terms.append(t)
             weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)

@@ -7,7 +7,7 @@ catalog's format (`store.catalog.now_iso`), so they compare as text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -162,12 +162,7 @@ class AlertStore(SqliteDatabase):
 
     def targets(self, guild_id: int | None = None, enabled_only: bool = False) -> list[Target]:
         """Targets, of one server or all, optionally only the enabled ones."""
-        sql, params = "SELECT * FROM targets WHERE 1=1", []
-        if guild_id is not None:
-            sql += " AND guild_id=?"
-            params.append(guild_id)
-        if enabled_only:
-            sql += " AND enabled=1"
+        sql, params = _select("targets", {"guild_id": guild_id}, enabled_only)
         return [_target(r) for r in self._query(sql + " ORDER BY channel_id", params)]
 
     def disable_target(self, channel_id: int, reason: str) -> None:
@@ -243,14 +238,8 @@ class AlertStore(SqliteDatabase):
                 scope: Scope | None = None, channel_id: int | None = None,
                 enabled_only: bool = False) -> list[Follow]:
         """Follows filtered by server, user, scope, channel and state; oldest first."""
-        sql, params = "SELECT * FROM follows WHERE 1=1", []
-        for column, value in (("guild_id", guild_id), ("user_id", user_id), ("scope", scope),
-                              ("channel_id", channel_id)):
-            if value is not None:
-                sql += f" AND {column}=?"
-                params.append(value)
-        if enabled_only:
-            sql += " AND enabled=1"
+        equal = {"guild_id": guild_id, "user_id": user_id, "scope": scope, "channel_id": channel_id}
+        sql, params = _select("follows", equal, enabled_only)
         return [_follow(r) for r in self._query(sql + " ORDER BY id", params)]
 
     def disable_follow(self, follow_id: int, reason: str) -> None:
@@ -344,3 +333,12 @@ def _follow(r: Any) -> Follow:
         topic=str(r[5]), deliver=r[7], scope=r[8], enabled=bool(r[9]),
         disabled_reason=None if r[10] is None else str(r[10]), created_at=str(r[11]),
     )
+
+
+def _select(
+    table: str, equal: Mapping[str, object], enabled_only: bool
+) -> tuple[str, list[object]]:
+    """`SELECT *` of a table where each given (non-None) column equals its value."""
+    given = {column: value for column, value in equal.items() if value is not None}
+    where = [f"{column}=?" for column in given] + (["enabled=1"] if enabled_only else [])
+    return f"SELECT * FROM {table} WHERE " + (" AND ".join(where) or "1=1"), list(given.values())
