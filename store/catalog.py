@@ -80,6 +80,29 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_VIDEO_MARKS = ",".join("?" * 12)  # the columns of `videos`, in table order
+
+
+def _video_row(
+    t: Transcript, content_hash: str, now: str, *, searchable: bool
+) -> tuple[object, ...]:
+    # A pending row keeps its text and timings empty: nothing reads it until it is 'done'.
+    return (
+        t.video_id,
+        t.title,
+        t.channel,
+        t.published,
+        len(t.words),
+        int(t.is_timed),
+        content_hash,
+        "done" if searchable else "pending",
+        t.source,
+        now,
+        t.text if searchable else "",
+        _pack_starts(t.word_starts) if searchable else None,
+    )
+
+
 def _pack_starts(starts: Sequence[float | None] | None) -> bytes | None:
     if starts is None:
         return None
@@ -141,19 +164,8 @@ class Catalog(SqliteDatabase):
         """Record a new video as being ingested: not searchable until `commit_video`."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO videos VALUES (?,?,?,?,?,?,'','pending',?,?,?,NULL)"
-                " ON CONFLICT(video_id) DO NOTHING",
-                (
-                    t.video_id,
-                    t.title,
-                    t.channel,
-                    t.published,
-                    len(t.words),
-                    int(t.is_timed),
-                    t.source,
-                    now_iso(),
-                    "",
-                ),
+                f"INSERT INTO videos VALUES ({_VIDEO_MARKS}) ON CONFLICT(video_id) DO NOTHING",
+                _video_row(t, "", now_iso(), searchable=False),
             )
 
     def commit_video(
@@ -175,26 +187,14 @@ class Catalog(SqliteDatabase):
             self._delete_chunks(c, t.video_id)
             now = now_iso()
             c.execute(
-                """INSERT INTO videos VALUES (?,?,?,?,?,?,?,'done',?,?,?,?)
+                f"""INSERT INTO videos VALUES ({_VIDEO_MARKS})
                 ON CONFLICT(video_id) DO UPDATE SET title=excluded.title,
                 channel=excluded.channel, published=excluded.published,
                 n_words=excluded.n_words, timed=excluded.timed,
                 content_hash=excluded.content_hash, state='done', source=excluded.source,
                 ingested_at=excluded.ingested_at, text=excluded.text,
                 word_starts=excluded.word_starts""",
-                (
-                    t.video_id,
-                    t.title,
-                    t.channel,
-                    t.published,
-                    len(t.words),
-                    int(t.is_timed),
-                    content_hash,
-                    t.source,
-                    now,
-                    t.text,
-                    _pack_starts(t.word_starts),
-                ),
+                _video_row(t, content_hash, now, searchable=True),
             )
             for ch in chunks:
                 cur = c.execute(

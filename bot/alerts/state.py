@@ -252,15 +252,7 @@ class AlertStore(SqliteDatabase):
 
     def announced(self, video_ids: Iterable[str]) -> set[tuple[str, int]]:
         """(video id, channel id) pairs already announced, among `video_ids`."""
-        ids = list(video_ids)
-        out: set[tuple[str, int]] = set()
-        for part in _chunks(ids):
-            marks = ",".join("?" * len(part))
-            rows = self._query(
-                f"SELECT video_id, target FROM announced WHERE video_id IN ({marks})", part
-            )
-            out.update((str(r[0]), int(r[1])) for r in rows)
-        return out
+        return self._ledger_pairs("announced", "target", video_ids)
 
     def mark_announced(self, video_ids: Sequence[str], channel_id: int, kind: str) -> None:
         """Record that these videos were announced to a channel (one message or one digest)."""
@@ -271,12 +263,18 @@ class AlertStore(SqliteDatabase):
 
     def notified(self, video_ids: Iterable[str]) -> set[tuple[str, int]]:
         """(video id, follow id) pairs already decided (sent, or found not to match)."""
-        ids = list(video_ids)
+        return self._ledger_pairs("notified", "follow_id", video_ids)
+
+    def _ledger_pairs(
+        self, table: str, column: str, video_ids: Iterable[str]
+    ) -> set[tuple[str, int]]:
+        # `table` and `column` are literals of this module, never user input.
         out: set[tuple[str, int]] = set()
-        for part in _chunks(ids):
+        for part in _chunks(list(video_ids)):
             marks = ",".join("?" * len(part))
             rows = self._query(
-                f"SELECT video_id, follow_id FROM notified WHERE video_id IN ({marks})", part)
+                f"SELECT video_id, {column} FROM {table} WHERE video_id IN ({marks})", part
+            )
             out.update((str(r[0]), int(r[1])) for r in rows)
         return out
 
