@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,7 +22,7 @@ from bench.scoring import Scores, score
 from bot.cli import quiet_libraries
 from bot.config import load_config
 from bot.wiring import Library, build_library
-from store.search import Searcher, SearchParams
+from store.search import SearchParams
 
 BASELINES: dict[str, dict[str, Any]] = {
     "keyword only (BM25)": {"dense_weight": 0.0, "keyword_weight": 1.0, "fuzzy": False},
@@ -35,19 +36,25 @@ BASELINES: dict[str, dict[str, Any]] = {
 }
 # Baselines never abstain and do not diversify, but quote by the same rules as Newsreel, so the
 # rows compare retrieval methods rather than quote lengths.
+NEVER: dict[str, Any] = {"abstain_threshold": -math.inf, "relevance_threshold": -math.inf}
 NEVER_ABSTAIN: dict[str, Any] = {
-    "abstain_threshold": -1.0,
+    **NEVER,
     "per_video": 10,
     "complete_features": False,
 }
 # Diagnostic: Newsreel's ranking with each best window quoted whole (120 words): how much the
 # 25–60-word quote costs against the metric.
-WHOLE_WINDOWS: dict[str, Any] = {"abstain_threshold": -1.0, "quote_max": 120, "quote_margin": 0}
+WHOLE_WINDOWS: dict[str, Any] = {**NEVER, "quote_max": 120, "quote_margin": 0}
 
 
-def run(lib: Library, params: SearchParams, questions: Sequence[dict[str, Any]]) -> Scores:
-    """Search every question with `params` and score the hits."""
-    searcher = Searcher(lib.catalog, lib.index, lib.embedder, params)
+def run(
+    lib: Library,
+    params: SearchParams,
+    questions: Sequence[dict[str, Any]],
+    rerank: bool = True,
+) -> Scores:
+    """Search every question with `params` (and the sparse reranker unless told not) and score."""
+    searcher = lib.make_searcher(params, rerank=rerank)
     results = [[h.to_json() for h in searcher.search(q["question"], k=10)] for q in questions]
     videos = {str(h["video_id"]) for hits in results for h in hits}
     texts = {}
@@ -60,12 +67,11 @@ def run(lib: Library, params: SearchParams, questions: Sequence[dict[str, Any]])
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the quality table for a JSONL question file."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("questions", type=Path)
+    ap.add_argument("questions", type=Path, nargs="+", help="JSONL question files")
     ap.add_argument("--config")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = ap.parse_args(argv)
-    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
     quiet_libraries()
     lib = build_library(load_config(args.config))
     if lib.catalog.chunk_count() == 0:
@@ -76,30 +82,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    tables = {}
+    for path in args.questions:
+        questions = [json.loads(line) for line in path.read_text().splitlines() if line]
+        tables[str(path)] = score_table(lib, questions, baselines=not args.no_baselines)
+    if args.json:
+        print(json.dumps({f: {k: v.__dict__ for k, v in t.items()} for f, t in tables.items()}))
+        return 0
+    for path, rows in tables.items():
+        first = next(iter(rows.values()))
+        print(f"{path}: {first.answerable} answerable, {first.unanswerable} unanswerable\n")
+        print("| approach | passage@1 | passage@5 | MRR@10 | abstention | verbatim |")
+        print("|---|---|---|---|---|---|")
+        for name, s in rows.items():
+            print(
+                f"| {name} | {s.passage_at_1:.3f} | {s.passage_at_5:.3f} | {s.mrr_at_10:.3f}"
+                f" | {s.abstention:.2f} | {s.verbatim:.0%} |"
+            )
+        print()
+    return 0
+
+
+def score_table(
+    lib: Library, questions: Sequence[dict[str, Any]], baselines: bool = True
+) -> dict[str, Scores]:
+    """The quality table's rows for one question set: baselines, previous method, this one."""
     rows: dict[str, Scores] = {}
-    if not args.no_baselines:
+    if baselines:
         for name, knobs in BASELINES.items():
-            rows[name] = run(lib, replace(SearchParams(), **{**NEVER_ABSTAIN, **knobs}), questions)
+            params = replace(SearchParams(), **{**NEVER_ABSTAIN, **knobs})
+            rows[name] = run(lib, params, questions, rerank=False)
+        rows["previous method (fusion, no reranker)"] = run(
+            lib, SearchParams(), questions, rerank=False
+        )
     rows["newsreel (this project)"] = run(lib, SearchParams(), questions)
-    if not args.no_baselines:
+    if baselines:
         rows["newsreel ranking, whole windows quoted"] = run(
             lib, replace(SearchParams(), **WHOLE_WINDOWS), questions
         )
-    if args.json:
-        print(json.dumps({k: v.__dict__ for k, v in rows.items()}, indent=1))
-        return 0
-    print(
-        f"{len(questions)} questions: {next(iter(rows.values())).answerable} answerable,"
-        f" {next(iter(rows.values())).unanswerable} unanswerable\n"
-    )
-    print("| approach | passage@1 | passage@5 | MRR@10 | abstention | verbatim |")
-    print("|---|---|---|---|---|---|")
-    for name, s in rows.items():
-        print(
-            f"| {name} | {s.passage_at_1:.3f} | {s.passage_at_5:.3f} | {s.mrr_at_10:.3f}"
-            f" | {s.abstention:.2f} | {s.verbatim:.0%} |"
-        )
-    return 0
+    return rows
 
 
 if __name__ == "__main__":

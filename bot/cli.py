@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -135,8 +135,18 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
-    """`quote`: the closest verbatim occurrence of a remembered line."""
-    print(render_quote_match(lib.searcher.quote(args.text, make_filters(args))))
+    """`quote [--json]`: the closest verbatim occurrence of a line (a stream of them with `-`)."""
+    filters = make_filters(args)
+    lines: Iterable[str] = (
+        (line.strip() for line in sys.stdin if line.strip()) if args.text == "-" else [args.text]
+    )
+    for text in lines:
+        match = lib.searcher.quote(text, filters)
+        if args.json:
+            obj = {"text": text, "match": match.to_json() if match else None}
+            print(json.dumps(obj, ensure_ascii=False), flush=True)
+        else:
+            print(render_quote_match(match), flush=True)
     return 0
 
 
@@ -235,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask, needs_model=True)
 
     p = sub.add_parser("quote", help="find the closest verbatim occurrence of a line")
-    p.add_argument("text")
+    p.add_argument("text", help="the line as remembered, or - to read one per line from stdin")
+    p.add_argument("--json", action="store_true")
     _add_filters(p)
     p.set_defaults(func=cmd_quote, needs_model=True)
 

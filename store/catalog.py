@@ -13,6 +13,7 @@ import numpy as np
 
 from store.errors import InconsistentStoreError
 from store.models import Chunk, SearchFilters, Transcript, VideoInfo
+from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
 
 SCHEMA = """
@@ -47,6 +48,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, context, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+-- Each chunk's learned sparse vector (SPLADE), keyed by the chunk's rowid and written in the same
+-- transaction as the chunk; a chunk without one (a store from before, or a new sparse model) is
+-- filled in by the next ingest.
+CREATE TABLE IF NOT EXISTS chunk_sparse (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Vector ids a committed re-ingest made stale; deleted from Chroma after the commit, and
 -- again at the next start if the process died in between.
@@ -169,12 +174,18 @@ class Catalog(SqliteDatabase):
             )
 
     def commit_video(
-        self, t: Transcript, content_hash: str, chunks: Sequence[Chunk], context: str
+        self,
+        t: Transcript,
+        content_hash: str,
+        chunks: Sequence[Chunk],
+        context: str,
+        sparse: Sequence[SparseVector] | None = None,
     ) -> list[str]:
-        """Replace a video's metadata, chunks and keyword index atomically; marks it searchable.
+        """Replace a video's metadata, chunks, keyword index and sparse vectors atomically.
 
-        Returns the ids of its previous chunks that the new version no longer has: they are
-        also queued in `stale_vectors` so that a crash cannot leave them behind in Chroma.
+        `sparse`, when given, holds one vector per chunk. Marks the video searchable. Returns
+        the ids of its previous chunks that the new version no longer has: they are also queued
+        in `stale_vectors` so that a crash cannot leave them behind in Chroma.
         """
         new_ids = {ch.id for ch in chunks}
         with self.transaction() as c:
@@ -196,7 +207,7 @@ class Catalog(SqliteDatabase):
                 word_starts=excluded.word_starts""",
                 _video_row(t, content_hash, now, searchable=True),
             )
-            for ch in chunks:
+            for i, ch in enumerate(chunks):
                 cur = c.execute(
                     "INSERT INTO chunks (id, video_id, start_word, end_word, start_s)"
                     " VALUES (?,?,?,?,?)",
@@ -206,6 +217,11 @@ class Catalog(SqliteDatabase):
                     "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)",
                     (cur.lastrowid, ch.text, context),
                 )
+                if sparse is not None:
+                    c.execute(
+                        "INSERT INTO chunk_sparse (rowid, vec) VALUES (?,?)",
+                        (cur.lastrowid, sparse[i].pack()),
+                    )
             c.execute(
                 "INSERT INTO state VALUES ('last_ingest', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -237,10 +253,11 @@ class Catalog(SqliteDatabase):
 
     @staticmethod
     def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
-        c.execute(
-            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
-            (video_id,),
-        )
+        for table in ("chunks_fts", "chunk_sparse"):
+            c.execute(
+                f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
+                (video_id,),
+            )
         c.execute("DELETE FROM chunks WHERE video_id=?", (video_id,))
 
     def delete_video(self, video_id: str) -> None:
@@ -257,6 +274,68 @@ class Catalog(SqliteDatabase):
         """A value from the key/value state table."""
         rows = self._query("SELECT value FROM state WHERE key=?", (key,))
         return str(rows[0][0]) if rows else None
+
+    # --- sparse vectors -----------------------------------------------------------------
+
+    def chunks_without_sparse(self, limit: int) -> list[tuple[str, str, str]]:
+        """Up to `limit` (chunk id, video title, chunk text) of chunks that lack a sparse vector."""
+        rows = self._query(
+            "SELECT c.id, v.title, f.text FROM chunks c"
+            " JOIN videos v ON v.video_id = c.video_id"
+            " JOIN chunks_fts f ON f.rowid = c.rowid"
+            " WHERE v.state = 'done' AND c.rowid NOT IN (SELECT rowid FROM chunk_sparse)"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def put_sparse(self, vectors: Sequence[tuple[str, SparseVector]]) -> None:
+        """Store (or replace) the sparse vectors of existing chunks, in one transaction."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO chunk_sparse (rowid, vec)"
+                " SELECT rowid, ? FROM chunks WHERE id = ?",
+                [(v.pack(), cid) for cid, v in vectors],
+            )
+
+    def sparse_model(self) -> str | None:
+        """The sparse model the stored vectors came from (None before any was stored)."""
+        return self.get_state("sparse_model")
+
+    def reset_sparse(self, model: str) -> None:
+        """Forget every stored sparse vector and record `model` as the one to fill them with."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM chunk_sparse")
+            c.execute(
+                "INSERT INTO state VALUES ('sparse_model', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (model,),
+            )
+
+    def sparse_vectors(self, chunk_ids: Sequence[str]) -> dict[str, SparseVector]:
+        """The stored sparse vectors of the given chunks (chunks without one are left out)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._query(
+            "SELECT c.id, s.vec FROM chunks c CROSS JOIN chunk_sparse s ON s.rowid = c.rowid"
+            f" WHERE c.id IN ({marks})",
+            list(chunk_ids),
+        )
+        return {str(r[0]): SparseVector.unpack(r[1]) for r in rows}
+
+    def video_windows(self, video_id: str) -> list[tuple[str, int, int, SparseVector | None]]:
+        """Every chunk of a video in order: (id, start word, end word, sparse vector or None)."""
+        rows = self._query(
+            "SELECT c.id, c.start_word, c.end_word, s.vec FROM chunks c"
+            " LEFT JOIN chunk_sparse s ON s.rowid = c.rowid"
+            " WHERE c.video_id = ? ORDER BY c.start_word",
+            (video_id,),
+        )
+        return [
+            (str(r[0]), int(r[1]), int(r[2]), None if r[3] is None else SparseVector.unpack(r[3]))
+            for r in rows
+        ]
 
     # --- reads --------------------------------------------------------------------------
 

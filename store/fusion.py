@@ -14,6 +14,7 @@ class Candidate:
     score: float
     dense: float  # raw cosine similarity, 0 when the dense side did not return it
     keyword: float  # raw BM25, 0 when the keyword side did not return it
+    relevance: float = 0.0  # the reranker's raw score (SPLADE dot product), 0 when not reranked
 
 
 def fuse(

@@ -15,6 +15,7 @@ from store.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
 from store.loader import LoadedTranscript, discover, fingerprint, load_transcript
 from store.models import Chunk, Transcript
+from store.sparse import SparseEncoder, SparseVector
 from store.vector_index import ChromaIndex, ChunkMeta
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    sparse_filled: int = 0  # chunks of earlier ingests given their missing sparse vectors
     failed: str | None = None  # a store failure that stopped the run
 
     def summary_line(self) -> str:
@@ -49,8 +51,21 @@ def chunk_context(t: Transcript) -> str:
 
 
 def embedding_text(t: Transcript, chunk: Chunk) -> str:
-    """What the model embeds for a chunk: the video title gives a passage its topic."""
-    return f"{t.title}. {chunk.text}"
+    """What the models encode for a chunk: the video title gives a passage its topic."""
+    return passage_text(t.title, chunk.text)
+
+
+def passage_text(title: str, text: str) -> str:
+    """The text both models encode for a chunk of a video titled `title`."""
+    return f"{title}. {text}"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One batch's dense vectors (rows) and, when a sparse model is set, sparse vectors."""
+
+    dense: Vectors
+    sparse: list[SparseVector] | None
 
 
 @dataclass(frozen=True)
@@ -71,10 +86,12 @@ class Ingestor:
         window: int = DEFAULT_WINDOW,
         overlap: int = DEFAULT_OVERLAP,
         batch_chunks: int = 512,
+        sparse: SparseEncoder | None = None,
     ) -> None:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
+        self.sparse = sparse
         self.window = window
         self.overlap = overlap
         self.batch_chunks = batch_chunks
@@ -89,6 +106,7 @@ class Ingestor:
         report = IngestReport()
         started = time.perf_counter()
         self.flush_stale_vectors()
+        report.sparse_filled = self.fill_sparse()
         files = discover(paths)
         known = self.catalog.hash_by_source()
         todo: list[Path] = []
@@ -180,31 +198,35 @@ class Ingestor:
             writer.shutdown(wait=True)
         return report
 
-    def _embed(self, batch: list[_Pending], report: IngestReport) -> Vectors:
+    def _embed(self, batch: list[_Pending], report: IngestReport) -> Encoded:
         texts = [embedding_text(p.loaded.transcript, ch) for p in batch for ch in p.chunks]
         t0 = time.perf_counter()
         vectors = self.embedder.embed(texts)
+        sparse = self.sparse.encode(texts) if self.sparse else None
         report.embed_seconds += time.perf_counter() - t0
-        return vectors
+        return Encoded(vectors, sparse)
 
     def _write_batch(
         self,
         batch: list[_Pending],
-        vectors: Vectors,
+        encoded: Encoded,
         report: IngestReport,
         on_video: Callable[[int], None] | None,
     ) -> None:
         offset = 0
         for p in batch:
             n = len(p.chunks)
-            self._write_video(p, vectors[offset : offset + n])
+            sparse = encoded.sparse[offset : offset + n] if encoded.sparse is not None else None
+            self._write_video(p, encoded.dense[offset : offset + n], sparse)
             offset += n
             report.ingested.append(p.loaded.transcript.video_id)
             report.chunks += n
         if on_video:
             on_video(len(report.ingested))
 
-    def _write_video(self, p: _Pending, vectors: Vectors) -> None:
+    def _write_video(
+        self, p: _Pending, vectors: Vectors, sparse: list[SparseVector] | None
+    ) -> None:
         t = p.loaded.transcript
         if not p.existed:
             # A new video is 'pending' until both stores hold it, so a crash in between leaves
@@ -213,10 +235,31 @@ class Ingestor:
             self.index.delete_video(t.video_id)
         meta = ChunkMeta(t.video_id, t.channel, t.published)
         self.index.upsert([c.id for c in p.chunks], vectors, [meta] * len(p.chunks))
-        stale = self.catalog.commit_video(t, p.loaded.content_hash, p.chunks, chunk_context(t))
+        stale = self.catalog.commit_video(
+            t, p.loaded.content_hash, p.chunks, chunk_context(t), sparse
+        )
         if stale:
             self.index.delete_ids(stale)
             self.catalog.clear_stale(stale)
+
+    def fill_sparse(self, batch: int = 256) -> int:
+        """Give chunks that lack one a sparse vector (a store from before, or a new sparse model).
+
+        Only the sparse model runs: dense vectors are not recomputed. Returns the chunks filled.
+        """
+        if self.sparse is None:
+            return 0
+        if self.catalog.sparse_model() != self.sparse.name:
+            self.catalog.reset_sparse(self.sparse.name)
+        filled = 0
+        while rows := self.catalog.chunks_without_sparse(batch):
+            vectors = self.sparse.encode([passage_text(title, text) for _, title, text in rows])
+            ids = [cid for cid, _, _ in rows]
+            self.catalog.put_sparse(list(zip(ids, vectors, strict=True)))
+            filled += len(rows)
+        if filled:
+            log.info("filled in sparse vectors for %d chunks", filled)
+        return filled
 
     def flush_stale_vectors(self) -> None:
         """Delete vectors that a committed re-ingest left queued (after a crash)."""

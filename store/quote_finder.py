@@ -8,6 +8,25 @@ from difflib import SequenceMatcher
 
 from store.text import normalise
 
+# People remember "cannot" where the speaker said "can't" (and the reverse): both sides are
+# compared with contractions spelt out, so a contraction costs nothing.
+_WHOLE = {
+    "can't": ("can", "not"),
+    "cannot": ("can", "not"),
+    "won't": ("will", "not"),
+    "shan't": ("shall", "not"),
+    "ain't": ("is", "not"),
+    "let's": ("let", "us"),
+}
+_SUFFIXES = (
+    ("n't", "not"),
+    ("'re", "are"),
+    ("'ll", "will"),
+    ("'ve", "have"),
+    ("'m", "am"),
+    ("'d", "would"),
+)
+
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -16,6 +35,28 @@ class Occurrence:
     start: int
     end: int
     similarity: float
+
+
+def comparable(word: str) -> tuple[str, ...]:
+    """A word as compared with a remembered line: lower case, no edge punctuation, contractions
+    spelt out ("can't" → can, not); () for a word that is only punctuation."""
+    w = normalise(word)
+    if w in _WHOLE:
+        return _WHOLE[w]
+    for suffix, full in _SUFFIXES:
+        if w.endswith(suffix) and len(w) > len(suffix):
+            return (w[: -len(suffix)], full)
+    return (w,) if w else ()
+
+
+def _expanded(words: Sequence[str]) -> tuple[list[str], list[int]]:
+    tokens: list[str] = []
+    origin: list[int] = []
+    for i, word in enumerate(words):
+        for t in comparable(word):
+            tokens.append(t)
+            origin.append(i)
+    return tokens, origin
 
 
 def find_exact(words: Sequence[str], target: Sequence[str]) -> tuple[int, int] | None:
@@ -34,20 +75,28 @@ def find_exact(words: Sequence[str], target: Sequence[str]) -> tuple[int, int] |
 
 
 def closest_window(words: Sequence[str], lo: int, hi: int, target: Sequence[str]) -> Occurrence:
-    """The window of words[lo:hi] most similar to `target` (word-level edit similarity)."""
-    norm_t = [w for w in (normalise(x) for x in target) if w]
-    n = max(1, len(norm_t))
+    """The run of words[lo:hi] most similar to `target`: word-level edit similarity (0–1) after
+    contractions are spelt out, so a word or two changed, dropped or contracted still scores
+    high. The range returned is in `words` indices."""
     lo, hi = max(0, lo), min(len(words), hi)
-    norm_w = [normalise(w) for w in words[lo:hi]]
-    target_set = set(norm_t)
-    best = Occurrence(lo, min(hi, lo + n), 0.0)
-    for size in {n - 2, n, n + 2} - {0, -1, -2}:
-        for i in range(0, max(1, len(norm_w) - size + 1)):
-            window = norm_w[i : i + size]
+    t_tokens, _ = _expanded(target)
+    w_tokens, origin = _expanded(words[lo:hi])
+    n = max(1, len(t_tokens))
+    best = Occurrence(lo, min(hi, lo + len(target)), 0.0)
+    if not w_tokens:
+        return best
+    target_set = set(t_tokens)
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(t_tokens)  # SequenceMatcher caches what it knows about seq2
+    for size in sorted({max(1, n - 2), n, n + 2}):
+        for i in range(0, max(1, len(w_tokens) - size + 1)):
+            window = w_tokens[i : i + size]
             # Cheap filter first: the window must share words with the target at all.
             if not target_set.intersection(window[:3] + window[-3:]) and i % 4:
                 continue
-            sim = SequenceMatcher(None, norm_t, window, autojunk=False).ratio()
+            matcher.set_seq1(window)
+            sim = matcher.ratio()
             if sim > best.similarity:
-                best = Occurrence(lo + i, lo + i + len(window), sim)
+                last = origin[min(len(origin), i + len(window)) - 1]
+                best = Occurrence(lo + origin[i], lo + last + 1, sim)
     return best

@@ -41,11 +41,14 @@ def best_span(
     min_len: int = 25,
     max_len: int = 55,
     lead_ins: tuple[int, ...] = (2, 6),
+    related: Mapping[str, float] | None = None,
 ) -> Span:
     """The sub-span of words[lo:hi] (min_len..max_len words) covering the most question weight.
 
     `weights` maps stems to importance (e.g. idf). A term counts once per span, so a span that
-    touches every part of the question beats one that repeats a single word.
+    touches every part of the question beats one that repeats a single word. `related` maps
+    other lower-cased words to a smaller weight: the relevance model's expansion of the
+    question ("destroyed" for "homes lost"), which tips the choice toward the span that answers.
     """
     lo, hi = max(0, lo), min(len(words), hi)
     if hi - lo <= max_len:
@@ -66,7 +69,10 @@ def best_span(
             s1 = max(0, e0 - length)
             window = stems[s1:e0]
             score = _coverage(window, weights) + _density(window, weights)
-
+            if related:
+                score += sum(
+                    related.get(w, 0.0) for w in {w.lower() for w in words[lo + s1 : lo + e0]}
+                )
             if score > best.score:
                 best = Span(lo + s1, lo + e0, score)
     return best

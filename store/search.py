@@ -1,24 +1,37 @@
-"""Hybrid search: dense (Chroma) and keyword (FTS5) candidates fused, diversified and quoted."""
+"""Hybrid search as named stages: query analysis → candidates (dense, keyword) → fusion →
+rerank → localisation inside videos → diversify → abstain → quote."""
 
 from __future__ import annotations
 
-import math
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from store.catalog import Catalog, ChunkRow
+from store.abstain import AbstainParams, answer_confidence
+from store.catalog import Catalog
+from store.diversify import Region, diversify, localised_regions
 from store.embedder import Embedder, Vectors
-from store.fusion import Candidate, fuse
-from store.fuzzy import Vocabulary
-from store.links import youtube_url
+from store.fusion import fuse
+from store.hits import make_hit
+from store.localise import Window
 from store.models import Hit, SearchFilters
+from store.query_analysis import QueryAnalyser, QueryTerms, SpellingParams
 from store.quote_finder import closest_window, find_exact
-from store.quotes import best_span, render_quote, stem
-from store.text import content_terms, fts_or_query, fts_phrase_query, tokens
+from store.quotes import best_span, stem
+from store.rerank import IdentityReranker, Reranker
+from store.sparse import SparseEncoder, SparseVector
+from store.text import content_terms, fts_phrase_query, tokens
 from store.vector_index import ChromaIndex
 from store.video_cache import VideoTextCache
+
+__all__ = ["QueryTerms", "Region", "SearchParams", "Searcher", "diversify"]
+
+# Words shown around a found line (both front ends), so readers hear what led up to it.
+QUOTE_CONTEXT_WORDS = 12
+# Below this closeness the "closest" line is another line: say none was found. A line with a
+# word or two changed, dropped or contracted scores 0.8–0.95; one sharing only its topic, < 0.5.
+MIN_CLOSENESS = 0.6
+
 
 
 @dataclass(frozen=True)
@@ -36,35 +49,36 @@ class SearchParams:
     fuzzy_max_share: float = 0.02  # a variant must be at most this common
     fuzzy_rare: float = 0.001  # a typed word this rare (share of chunks) gets variants
     fuzzy_max: int = 3
-    # Abstain below this on: the best passage's cosine + abstain_mix × the share of the
-    # question's (idf-weighted) words that its video contains.
+    # Abstain below these (see store/abstain.py): the best passage's cosine + abstain_mix ×
+    # the share of the question's idf weight its video contains (+ relevance_mix × its
+    # normalised sparse relevance, when the sparse model is on).
     abstain_threshold: float = 0.56
     abstain_mix: float = 0.4
+    relevance_mix: float = 0.1
+    relevance_threshold: float = 0.80
     quote_min: int = 25
     quote_max: int = 60
     overfetch: int = 4
     complete_features: bool = True
+    localise: bool = True  # score every window of a video (needs the sparse model)
     quote_margin: int = 0  # words beyond the best window a quote may reach into
+    related_mix: float = 0.1  # weight of the sparse model's related words in the quote choice
     # A quote starts a few words before a matched word: what follows is usually the answer.
     quote_lead_ins: tuple[int, ...] = (2, 6)
 
 
 @dataclass(frozen=True)
-class QueryTerms:
-    """A question's keyword side: FTS expression and per-stem weights for quoting."""
+class Query:
+    """An analysed question: its keyword terms and its vectors for both models."""
 
-    terms: tuple[str, ...]
-    match: str
-    weights: dict[str, float]
-
-    @property
-    def total_weight(self) -> float:
-        """Weight of the question's own terms (variants share their term's weight)."""
-        return sum(self.weights.get(stem(t), 0.0) for t in self.terms)
+    text: str
+    terms: QueryTerms
+    dense: Vectors
+    sparse: SparseVector | None
 
 
 class Searcher:
-    """Answers questions over a catalog and a vector index with one embedder."""
+    """Answers questions over a catalog and a vector index, stage by stage."""
 
     def __init__(
         self,
@@ -72,66 +86,79 @@ class Searcher:
         index: ChromaIndex,
         embedder: Embedder,
         params: SearchParams | None = None,
+        reranker: Reranker | None = None,
+        sparse_encoder: SparseEncoder | None = None,
     ) -> None:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
-        self.params = params or SearchParams()
-        self._vocab: Vocabulary | None = None
-        self._vocab_generation: tuple[int, int] | None = None
-        self._df_cache: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self.params = p = params or SearchParams()
+        self.reranker: Reranker = reranker or IdentityReranker()
+        self.sparse_encoder = sparse_encoder
+        self.analyser = QueryAnalyser(
+            catalog, SpellingParams(p.fuzzy, p.fuzzy_max_share, p.fuzzy_rare, p.fuzzy_max)
+        )
         # Each hit reads its whole video (words and timings): 5 hits cost ~5 ms uncached.
         self._texts = VideoTextCache(catalog.video_text, catalog.generation)
 
-    # --- keyword side -------------------------------------------------------------------
-
-    def _vocabulary(self) -> Vocabulary:
-        # chunk_count() on every search cost 8 ms at 100k and 90-130 ms at 1M chunks; the
-        # catalog generation is a pragma read. (Reloading the vocabulary itself costs ~1.8 s at
-        # 1M: after an ingest that lands once, on the next search.)
-        generation = self.catalog.generation()
-        with self._lock:
-            if self._vocab is None or generation != self._vocab_generation:
-                n = self.catalog.chunk_count()
-                self._vocab = Vocabulary(self.catalog.vocabulary(), n)
-                self._vocab_generation = self.catalog.generation()
-                self._df_cache.clear()
-            return self._vocab
-
-    def _doc_count(self, term: str) -> int:
-        if term not in self._df_cache:
-            # A count, not a ranked search: 4 ms instead of 380 ms for a common word at 1M.
-            self._df_cache[term] = self.catalog.match_count(fts_or_query([term]))
-        return self._df_cache[term]
+    # --- stages -------------------------------------------------------------------------
 
     def query_terms(self, question: str) -> QueryTerms:
         """Content terms of a question, their spelling variants and idf weights."""
-        vocab = self._vocabulary()
-        n = max(1, vocab.n_chunks)
-        rare = max(2, n * self.params.fuzzy_rare)
-        terms: list[str] = []
-        weights: dict[str, float] = {}
-        match_terms: list[str] = []
-        for typed in content_terms(question):
-            t, df = typed, self._doc_count(typed)
-            if df == 0 and self.params.fuzzy:
-                # A word no transcript has, one edit from one they use often, is a typo of that
-                # word. (A rare neighbour is more likely another garbling: left to `variants`.)
-                fixed = vocab.correction(typed)
-                if fixed and vocab.doc_count[fixed] > rare:
-                    t, df = fixed, vocab.doc_count[fixed]
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            terms.append(t)
-            weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
-            match_terms.append(t)
-            # Only a word the transcripts (almost) never spell as typed is looked up by sound:
-            # that is a name speech recognition garbled, not a word to broaden.
-            if self.params.fuzzy and len(t) >= 4 and df <= rare:
-                for v in vocab.variants(t, self.params.fuzzy_max_share)[: self.params.fuzzy_max]:
-                    match_terms.append(v.term)
-                    weights.setdefault(stem(v.term), idf)
-        return QueryTerms(tuple(terms), fts_or_query(match_terms), weights)
+        return self.analyser.analyse(question)
+
+    def analyse(self, question: str) -> Query | None:
+        """Query analysis: terms and both vectors, or None when the question has no content."""
+        terms = self.query_terms(question)
+        if not terms.terms:
+            return None
+        dense = self.embedder.embed([question])[0]
+        sparse = self.sparse_encoder.encode([question])[0] if self.sparse_encoder else None
+        return Query(question, terms, dense, sparse)
+
+    def candidates(
+        self, query: Query, filters: SearchFilters, depth: int
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Candidates from both sides: (chunk id, cosine) and (chunk id, BM25), best first."""
+        p = self.params
+        dense = self._dense(query.dense, filters, max(p.dense_depth, depth))
+        qt = query.terms
+        keyword = (
+            self.catalog.keyword_search(qt.match, filters, max(p.keyword_depth, depth))
+            if qt.match
+            else []
+        )
+        if p.complete_features:
+            dense, keyword = self._complete(query.dense, qt, dense, keyword)
+        return dense, keyword
+
+    def passages(
+        self, query: Query, filters: SearchFilters, limit: int, per_video: int
+    ) -> list[Region]:
+        """Candidates → fusion → rerank → localisation/diversify: up to `limit` passages."""
+        p = self.params
+        dense, keyword = self.candidates(query, filters, limit)
+        fused = fuse(dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k)
+        ranked = self.reranker.rerank(query.sparse, fused)
+        rows = self.catalog.chunks([c.id for c in ranked])
+        if p.localise and query.sparse is not None and len(query.sparse):
+            return localised_regions(ranked, rows, self._windows, query.sparse, per_video, limit)
+        return diversify(ranked, rows, per_video, limit)
+
+    def abstains(self, query: Query, best: Region) -> bool:
+        """True when the passage we would answer with is too weak to quote."""
+        p = self.params
+        sparse = query.sparse if best.relevance else None
+        confidence, threshold = answer_confidence(
+            best.dense,
+            self._video_coverage(best.video_id, query.terms),
+            best.relevance if sparse is not None else None,
+            sparse.dot(sparse) if sparse is not None else 0.0,
+            AbstainParams(
+                p.abstain_mix, p.abstain_threshold, p.relevance_mix, p.relevance_threshold
+            ),
+        )
+        return confidence < threshold
 
     # --- search -------------------------------------------------------------------------
 
@@ -144,92 +171,89 @@ class Searcher:
         offset: int = 0,
     ) -> list[Hit]:
         """The best `k` passages for a question (after skipping `offset`), or [] if none fits."""
-        filters = filters or SearchFilters()
-        p = self.params
-        qt = self.query_terms(question)
-        if not qt.terms:
+        query = self.analyse(question)
+        if query is None:
             return []
-        vec = self.embedder.embed([question])[0]
-        dense = self._dense(vec, filters, max(p.dense_depth, k + offset))
-        keyword = (
-            self.catalog.keyword_search(qt.match, filters, max(p.keyword_depth, k + offset))
-            if qt.match
-            else []
+        regions = self.passages(
+            query, filters or SearchFilters(), k + offset, per_video or self.params.per_video
         )
-        if p.complete_features:
-            dense, keyword = self._complete(vec, qt, dense, keyword)
-        fused = fuse(
-            dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k
-        )
-        rows = self.catalog.chunks([c.id for c in fused])
-        regions = diversify(fused, rows, per_video or p.per_video, k + offset)
-        if not regions:
+        if not regions or self.abstains(query, regions[0]):
             return []
-        # Abstain when neither meaning nor words support the passage we would answer with: a
-        # question about a story that was never covered still has nearest neighbours, just weak
-        # ones, in videos that lack the question's distinctive words.
-        best = regions[0]
-        confidence = best.dense + p.abstain_mix * self._video_coverage(best.video_id, qt)
-        if confidence < p.abstain_threshold:
-            return []
-        return [self._hit(r, qt) for r in regions[offset : offset + k]]
+        return [self._hit(r, query) for r in regions[offset : offset + k]]
 
     def quote(
-        self, text: str, filters: SearchFilters | None = None, context_words: int = 8
+        self,
+        text: str,
+        filters: SearchFilters | None = None,
+        context_words: int = QUOTE_CONTEXT_WORDS,
     ) -> QuoteMatch | None:
-        """The closest verbatim occurrence of a remembered line: exact phrase first, then fuzzy."""
+        """The closest verbatim occurrence of a remembered line, or None below MIN_CLOSENESS.
+
+        An exact phrase first (FTS5 phrase query); else the run of words most like the line
+        among the windows that keyword and dense search bring up, with its closeness (0–1).
+        No abstention here: a line is judged by how close its words are, not by topic.
+        """
         filters = filters or SearchFilters()
         typed = text.split()
         if not content_terms(text):
             return None
-        qt = self.query_terms(text)
-        phrase = tokens(text)
-        exact = self.catalog.keyword_search(fts_phrase_query(phrase), filters, 5) if phrase else []
-        candidates: list[tuple[str, int, int]] = []
-        for cid, _ in exact:
-            row = self.catalog.chunks([cid]).get(cid)
-            if row:
-                candidates.append((row.video_id, row.start_word, row.end_word))
-        best: tuple[float, str, int, int] | None = None
-        for video_id, lo, hi in candidates:
-            vt = self._texts.get(video_id)
-            if vt is None:
-                continue
-            at = find_exact(vt.words[lo:hi], typed)
-            if at is not None:
-                best = (1.0, video_id, lo + at[0], lo + at[1])
-                break
-        if best is None:
-            for hit in self.search(text, k=5, filters=filters, per_video=1):
-                vt = self._texts.get(hit.video_id)
-                if vt is None:
-                    continue
-                occ = closest_window(vt.words, hit.start_word - 60, hit.end_word + 60, typed)
-                if best is None or occ.similarity > best[0]:
-                    best = (occ.similarity, hit.video_id, occ.start, occ.end)
-        if best is None:
+        found = self._exact_occurrence(typed, filters) or self._closest_occurrence(
+            text, typed, filters
+        )
+        if found is None or found[0] < MIN_CLOSENESS:
             return None
-        similarity, video_id, start, end = best
+        similarity, video_id, start, end = found
         info = self.catalog.video(video_id)
         vt = self._texts.get(video_id)
         if info is None or vt is None:
             return None
+        qt = self.query_terms(text)
+        matched = tuple(sorted(set(qt.weights) & {stem(w) for w in vt.words[start:end]}))
+        hit = make_hit(info, vt, start, end, similarity, matched)
         a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
-        start_s = vt.word_starts[start] if vt.word_starts is not None else None
-        hit = Hit(
-            video_id=video_id,
-            title=info.title,
-            channel=info.channel,
-            published=info.published,
-            quote=render_quote(vt.words, a, b),
-            start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s),
-            score=similarity,
-            start_word=a,
-            end_word=b,
-            matched_terms=tuple(sorted(qt.weights)),
-        )
-        return QuoteMatch(hit, round(similarity, 3), exact=similarity >= 1.0)
+        context = make_hit(info, vt, a, b, similarity, matched)
+        # Closeness 1.0 off the phrase path means the same words once contractions are spelt
+        # out ("cannot" for "can't"): close, but not the words as typed.
+        exact = find_exact(vt.words[start:end], typed) is not None
+        return QuoteMatch(hit, round(similarity, 3), exact, context)
+
+    def _exact_occurrence(
+        self, typed: Sequence[str], filters: SearchFilters
+    ) -> tuple[float, str, int, int] | None:
+        phrase = tokens(" ".join(typed))
+        if not phrase:
+            return None
+        exact = self.catalog.keyword_search(fts_phrase_query(phrase), filters, 5)
+        rows = self.catalog.chunks([cid for cid, _ in exact])
+        for cid, _ in exact:
+            row = rows.get(cid)
+            vt = self._texts.get(row.video_id) if row else None
+            if row is None or vt is None:
+                continue
+            at = find_exact(vt.words[row.start_word : row.end_word], typed)
+            if at is not None:
+                return 1.0, row.video_id, row.start_word + at[0], row.start_word + at[1]
+        return None
+
+    def _closest_occurrence(
+        self, text: str, typed: Sequence[str], filters: SearchFilters
+    ) -> tuple[float, str, int, int] | None:
+        qt = self.query_terms(text)
+        ids = [cid for cid, _ in self.catalog.keyword_search(qt.match, filters, 10)]
+        if qt.match:
+            vec = self.embedder.embed([text])[0]
+            ids += [cid for cid, _ in self._dense(vec, filters, 10) if cid not in ids]
+        best: tuple[float, str, int, int] | None = None
+        for row in self.catalog.chunks(ids).values():
+            vt = self._texts.get(row.video_id)
+            if vt is None:
+                continue
+            # A remembered line may straddle two windows: look a little beyond this one.
+            reach = len(typed)
+            occ = closest_window(vt.words, row.start_word - reach, row.end_word + reach, typed)
+            if best is None or occ.similarity > best[0]:
+                best = (occ.similarity, row.video_id, occ.start, occ.end)
+        return best
 
     def context(self, video_id: str, start_word: int, end_word: int, extra: int = 80) -> Hit | None:
         """The transcript around a passage: `extra` words on each side, verbatim."""
@@ -238,19 +262,10 @@ class Searcher:
         if info is None or vt is None:
             return None
         a, b = max(0, start_word - extra), min(len(vt.words), end_word + extra)
-        start_s = vt.word_starts[a] if vt.word_starts is not None else None
-        return Hit(
-            video_id=video_id,
-            title=info.title,
-            channel=info.channel,
-            published=info.published,
-            quote=render_quote(vt.words, a, b),
-            start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s),
-            score=0.0,
-            start_word=a,
-            end_word=b,
-        )
+        return make_hit(info, vt, a, b, 0.0)
+
+    def _windows(self, video_id: str) -> list[Window]:
+        return [Window(*row) for row in self.catalog.video_windows(video_id)]
 
     def _complete(
         self,
@@ -286,96 +301,41 @@ class Searcher:
         stems = {stem(w) for w in set(text.words)}
         return sum(w for s, w in qt.weights.items() if s in stems) / total
 
-    def _hit(self, region: Region, qt: QueryTerms) -> Hit:
+    def _hit(self, region: Region, query: Query) -> Hit:
+        """Quote stage: the verbatim span of the region that best answers, as a Hit."""
+        qt = query.terms
         info = self.catalog.video(region.video_id)
         text = self._texts.get(region.video_id)
         assert info is not None and text is not None
-        margin = self.params.quote_margin
+        p = self.params
+        lo, hi = region.anchor_start - p.quote_margin, region.anchor_end + p.quote_margin
         span = best_span(
             text.words,
-            region.anchor_start - margin,
-            region.anchor_end + margin,
+            lo,
+            hi,
             qt.weights,
-            self.params.quote_min,
-            self.params.quote_max,
-            self.params.quote_lead_ins,
+            p.quote_min,
+            p.quote_max,
+            p.quote_lead_ins,
+            self._related_words(query, text.words[max(0, lo) : hi]),
         )
         span_stems = {stem(w) for w in text.words[span.start : span.end]}
-        start_s = None
-        if text.word_starts is not None:
-            start_s = text.word_starts[span.start]
-        return Hit(
-            video_id=info.video_id,
-            title=info.title,
-            channel=info.channel,
-            published=info.published,
-            quote=render_quote(text.words, span.start, span.end),
-            start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(info.video_id, start_s),
-            score=region.score,
-            start_word=span.start,
-            end_word=span.end,
-            matched_terms=tuple(sorted(set(qt.weights) & span_stems)),
-        )
+        matched = tuple(sorted(set(qt.weights) & span_stems))
+        return make_hit(info, text, span.start, span.end, region.score, matched)
 
-
-@dataclass(frozen=True)
-class Region:
-    """Neighbouring chunk windows of one video merged into one passage."""
-
-    video_id: str
-    start_word: int
-    end_word: int
-    score: float
-    dense: float  # the best window's cosine similarity to the question
-    anchor_start: int  # the best window: the quote is taken from around it
-    anchor_end: int
-
-
-def diversify(
-    fused: Sequence[Candidate], rows: dict[str, ChunkRow], per_video: int, limit: int
-) -> list[Region]:
-    """Best-first regions: overlapping windows merged, at most `per_video` per video."""
-    regions: list[Region] = []
-    per: dict[str, int] = {}
-    for cand in fused:
-        row = rows.get(cand.id)
-        if row is None:
-            continue  # vector without a searchable catalog row (pending or stale)
-        merged = False
-        for i, r in enumerate(regions):
-            if (
-                r.video_id == row.video_id
-                and row.start_word <= r.end_word
-                and row.end_word >= r.start_word
-            ):
-                # The better window stays the anchor the quote is taken from.
-                regions[i] = replace(
-                    r,
-                    start_word=min(r.start_word, row.start_word),
-                    end_word=max(r.end_word, row.end_word),
-                )
-                merged = True
-                break
-        if merged:
-            continue
-        if per.get(row.video_id, 0) >= per_video:
-            continue
-        per[row.video_id] = per.get(row.video_id, 0) + 1
-        regions.append(
-            Region(
-                row.video_id,
-                row.start_word,
-                row.end_word,
-                cand.score,
-                cand.dense,
-                row.start_word,
-                row.end_word,
-            )
-        )
-        if len(regions) >= limit:
-            break
-    return regions
+    def _related_words(self, query: Query, words: Sequence[str]) -> dict[str, float]:
+        """Words (not question terms) weighted by the sparse model's expansion of the question."""
+        if query.sparse is None or self.sparse_encoder is None or not self.params.related_mix:
+            return {}
+        weights = dict(zip(query.sparse.ids.tolist(), query.sparse.weights.tolist(), strict=True))
+        related: dict[str, float] = {}
+        for word in {w.lower() for w in words}:
+            if stem(word) in query.terms.weights:
+                continue
+            w = max((weights.get(i, 0.0) for i in self.sparse_encoder.term_ids(word)), default=0.0)
+            if w > 0:
+                related[word] = self.params.related_mix * w
+        return related
 
 
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
@@ -396,8 +356,16 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class QuoteMatch:
-    """The closest occurrence of a remembered line, and how close it was."""
+    """The closest occurrence of a remembered line, how close it was, and the words around it."""
 
-    hit: Hit
+    hit: Hit  # exactly the matched words
     similarity: float  # 1.0 = the words occur exactly as typed
     exact: bool
+    context: Hit | None = None  # the matched words with QUOTE_CONTEXT_WORDS on each side
+
+    def to_json(self) -> dict[str, object]:
+        """The `match` object of `quote --json`."""
+        return {
+            **{k: v for k, v in self.hit.to_json().items() if k != "score"},
+            "closeness": self.similarity,
+        }

@@ -14,6 +14,8 @@ from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bot.config import Config, StoreConfig
 from bot.wiring import Library, build_library
 from store.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from store.sparse import SparseEncoder
+from store.splade import SpladeEncoder
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -35,16 +37,27 @@ def real_embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
 
 
+@pytest.fixture(scope="session")
+def real_sparse() -> SpladeEncoder:
+    """The packaged SPLADE-tiny relevance model, loaded once per test session."""
+    return SpladeEncoder()
+
+
 @pytest.fixture
 def make_library(tmp_path: Path) -> Iterator[Callable[..., Library]]:
     """Build libraries in this test's tmp dir (fake embedder unless one is given)."""
     made: list[Library] = []
 
     def make(
-        embedder: Embedder | None = None, data_dir: Path | None = None, **store: Any
+        embedder: Embedder | None = None,
+        data_dir: Path | None = None,
+        sparse: SparseEncoder | None = None,
+        **store: Any,
     ) -> Library:
         lib = build_library(
-            config_for(data_dir or tmp_path / "data", **store), embedder or HashingEmbedder()
+            config_for(data_dir or tmp_path / "data", **store),
+            embedder or HashingEmbedder(),
+            sparse,
         )
         made.append(lib)
         return lib
@@ -56,11 +69,13 @@ def make_library(tmp_path: Path) -> Iterator[Callable[..., Library]]:
 
 @pytest.fixture(scope="session")
 def corpus_library(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory,
+    real_embedder: SentenceTransformerEmbedder,
+    real_sparse: SpladeEncoder,
 ) -> Iterator[Library]:
-    """The real model over the small test corpus (tests/data), ingested with timings."""
+    """The real models over the small test corpus (tests/data), ingested with timings."""
     data_dir = tmp_path_factory.mktemp("corpus-lib")
-    lib = build_library(config_for(data_dir), real_embedder)
+    lib = build_library(config_for(data_dir), real_embedder, real_sparse)
     report = lib.ingest([CORPUS], [TIMED])
     assert not report.rejected, report.rejected
     yield lib

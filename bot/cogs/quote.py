@@ -19,9 +19,6 @@ from store.search import QuoteMatch
 if TYPE_CHECKING:
     from bot.discord_app import NewsreelBot
 
-CONTEXT_WORDS = 12  # words shown around the line, so readers hear what led up to it
-
-
 class QuoteCog(commands.Cog, name="Quote"):
     """Finds the closest verbatim occurrence of a line someone remembers."""
 
@@ -46,9 +43,5 @@ class QuoteCog(commands.Cog, name="Quote"):
 
     def find(self, line: str) -> tuple[QuoteMatch | None, Hit | None]:
         """The closest occurrence (exactly its words) and the transcript around it (blocking)."""
-        searcher = self.bot.library.searcher
-        match = searcher.quote(line, context_words=0)
-        if match is None:
-            return None, None
-        hit = match.hit
-        return match, searcher.context(hit.video_id, hit.start_word, hit.end_word, CONTEXT_WORDS)
+        match = self.bot.library.searcher.quote(line)
+        return match, match.context if match else None

