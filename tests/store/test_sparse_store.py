@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.wiring import Library
+from store.embedder import HashingEmbedder, Vectors
 from store.sparse import HashingSparseEncoder, SparseVector
 from tests.fixtures_store import CORPUS, TIMED
 
@@ -18,6 +19,16 @@ class CountingSparse(HashingSparseEncoder):
     def encode(self, texts: Sequence[str]) -> list[SparseVector]:
         self.texts += len(texts)
         return super().encode(texts)
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.texts += len(texts)
+        return super().embed(texts)
 
 
 def sparse_count(lib: Library) -> int:
@@ -43,12 +54,11 @@ def test_a_store_built_without_them_is_filled_in_without_re_embedding(
     old.close()
     sparse = CountingSparse()
     new = make_library(data_dir=tmp_path / "d", sparse=sparse)
-    calls: list[int] = []
-    real_embed = new.embedder.embed
-    new.embedder.embed = lambda texts: calls.append(len(texts)) or real_embed(texts)  # type: ignore[method-assign]
+    embedded = CountingEmbedder()
+    new.embedder = new.ingestor.embedder = embedded
     report = new.ingest([CORPUS], [TIMED])
     assert report.sparse_filled == n and sparse.texts == n and sparse_count(new) == n
-    assert calls == [] and report.ingested == []  # MiniLM vectors kept, nothing re-ingested
+    assert embedded.texts == 0 and report.ingested == []  # MiniLM vectors kept, nothing re-ingested
     # A second run has nothing left to fill.
     assert new.ingest([CORPUS], [TIMED]).sparse_filled == 0
 
