@@ -13,10 +13,11 @@ from bot.config import Config
 from store.catalog import Catalog
 from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
-from store.errors import InconsistentStoreError, NewsreelError
+from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.ingest import Ingestor, IngestReport, Progress
 from store.search import Searcher
 from store.vector_index import ChromaIndex, connect_embedded, connect_server
+from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,15 @@ def rebuild_library(
     """Set the catalog aside, drop the collection and ingest the transcripts again.
 
     Without paths, the transcripts the old catalog was built from are used (if it is readable).
+    Raises NotWritableError before touching anything when the data folder cannot be written.
     """
     db = catalog_path(config)
+    problem = write_problem(db)
+    if problem:
+        raise NotWritableError(
+            f"cannot rebuild: {problem}; rebuild writes a new catalog ({db.name}) and vector"
+            f" index (chroma/) into {config.store.data_dir}"
+        )
     sources: list[Path] = []
     if db.exists():
         try:
@@ -120,11 +128,20 @@ def catalog_path(config: Config) -> Path:
     return config.store.data_dir / "catalog.sqlite3"
 
 
-def build_library(config: Config, embedder: Embedder | None = None) -> Library:
-    """Build every adapter; the model is loaded here, once."""
+def build_library(
+    config: Config, embedder: Embedder | None = None, read_only: bool = False
+) -> Library:
+    """Build every adapter; the model is loaded here, once.
+
+    `read_only`: the caller only reads, so a catalog that cannot be written is opened for reading.
+    """
+    catalog = Catalog(catalog_path(config), read_only)
     if embedder is None:
         m = config.model
-        embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
-    catalog = Catalog(catalog_path(config))
+        try:
+            embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+        except BaseException:
+            catalog.close()
+            raise
     index = build_index(config, embedder.name, embedder.dimension)
     return Library(config, catalog, index, embedder)

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from store.embedder import Vectors
-from store.errors import IndexUnavailableError, ModelMismatchError
+from store.errors import IndexUnavailableError, ModelMismatchError, NotWritableError
+from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,17 @@ def _client_settings() -> Any:
 
 
 def connect_embedded(path: Path) -> Any:
-    """A Chroma PersistentClient on a folder."""
+    """A Chroma PersistentClient on a folder; NotWritableError when the folder is read-only."""
     import chromadb
 
+    problem = write_problem(path) or write_problem(path / "chroma.sqlite3")
+    if problem:
+        # Chroma 1.5 writes its own SQLite database when it opens, even to answer a query.
+        raise NotWritableError(
+            f"cannot open the vector index {path}: {problem}; Chroma writes to its folder even"
+            " to search, so copy the data folder somewhere writable, or serve it with"
+            " `chroma run` ([store] mode = \"server\")"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=_client_settings())
 
@@ -106,7 +115,7 @@ class ChromaIndex:
     def _call(self, fn: Callable[[Any], T]) -> T:
         try:
             return fn(self._open())
-        except (ModelMismatchError, IndexUnavailableError):
+        except (ModelMismatchError, IndexUnavailableError, NotWritableError):
             raise
         except Exception as exc:
             if _is_connection_error(exc):
