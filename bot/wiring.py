@@ -78,7 +78,9 @@ def build_index(config: Config, model_name: str, dimension: int) -> ChromaIndex:
             where=f"chroma server {s.chroma_host}:{s.chroma_port}",
         )
     path = s.data_dir / "chroma"
-    return ChromaIndex(lambda: connect_embedded(path), model_name, dimension, where=str(path))
+    return ChromaIndex(
+        lambda: connect_embedded(path), model_name, dimension, where=str(path), folder=path
+    )
 
 
 def rebuild_library(
@@ -88,7 +90,7 @@ def rebuild_library(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> tuple[Library, IngestReport]:
-    """Set the catalog aside, drop the collection and ingest the transcripts again.
+    """Set the catalog aside (replacing an older copy), drop the collection, ingest again.
 
     Without paths, the transcripts the old catalog was built from are used (if it is readable).
     Raises NotWritableError before touching anything when the data folder cannot be written.
@@ -108,6 +110,9 @@ def rebuild_library(
             old.close()
         except InconsistentStoreError:
             pass
+        # One copy of the previous catalog is kept: older copies would grow the folder forever.
+        for older in db.parent.glob(f"{db.name}*.before-rebuild-*"):
+            older.unlink()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         for part in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             if part.exists():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
+import shutil
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,7 @@ from store.writable import write_problem
 log = logging.getLogger(__name__)
 
 COLLECTION = "newsreel-chunks"
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 T = TypeVar("T")
 
 
@@ -81,6 +86,7 @@ class ChromaIndex:
         dimension: int,
         where: str = "chroma",
         ef_search: int = 128,
+        folder: Path | None = None,
     ) -> None:
         # The client is made lazily (and remade after an outage) so a stopped server
         # becomes usable again without restarting Newsreel.
@@ -91,6 +97,7 @@ class ChromaIndex:
         self.dimension = dimension
         self.where = where
         self.ef_search = ef_search
+        self.folder = folder  # the embedded store's folder; None for a server
 
     def _open(self) -> Any:
         if self._collection is None:
@@ -139,6 +146,8 @@ class ChromaIndex:
             # A missing collection is what we wanted anyway.
         self._collection = None
         self._client = None
+        if self.folder is not None:
+            remove_orphan_segments(self.folder)
 
     def check(self) -> None:
         """Open the collection now: connection and model mismatch errors surface here."""
@@ -219,6 +228,29 @@ class ChromaIndex:
                 offset += batch
 
         return self._call(run)
+
+
+def remove_orphan_segments(folder: Path) -> list[Path]:
+    """Delete the segment folders of deleted collections from an embedded store; returns them.
+
+    Chroma 1.5 drops a collection's rows but leaves its HNSW folder (named by segment id), so
+    every rebuild would otherwise leave a copy of the old index behind.
+    """
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)
+        ) as db:
+            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:  # another Chroma layout: leave its files alone
+        log.warning("could not list the segments of %s (%s); nothing removed", folder, exc)
+        return []
+    orphans = [
+        p for p in folder.iterdir()
+        if p.is_dir() and _SEGMENT_DIR.fullmatch(p.name) and p.name not in live
+    ]
+    for path in orphans:
+        shutil.rmtree(path, ignore_errors=True)
+    return orphans
 
 
 def _is_connection_error(exc: BaseException) -> bool:
