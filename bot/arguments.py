@@ -125,11 +125,11 @@ def resolve_channel(
 
 
 def closest_channel(typed: str, known: Sequence[str]) -> str | None:
-    """The one known channel that contains what was typed, else the most similar name."""
+    """The one known channel containing what was typed, else the most similar name, else None."""
     typed = typed.casefold()
     containing = [c for c in known if typed in c.casefold()]
-    if len(containing) == 1:
-        return containing[0]
+    if containing:  # in several names it is ambiguous: the list that follows says the rest
+        return containing[0] if len(containing) == 1 else None
     folded = {c.casefold(): c for c in known}
     close = difflib.get_close_matches(typed, list(folded), n=1, cutoff=0.6)
     return folded[close[0]] if close else None
