@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="ingest transcript files or folders")
-    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("paths", nargs="+", type=Path, help="transcript files or folders")
     p.add_argument(
         "--timings",
         action="append",
@@ -239,29 +239,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search passages (use --json for the machine format)")
     p.add_argument("question", help="the question, or - to read one per line from stdin")
     p.add_argument("-k", default=5, help=f"passages to return, 1 to {MAX_K} (default 5)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
     _add_filters(p)
     p.set_defaults(func=cmd_search, reads_only=True, needs_model=True)
 
     p = sub.add_parser("ask", help="answer a question with quoted passages")
-    p.add_argument("question")
+    p.add_argument("question", help="the question, e.g. 'how bad are the floods in Mozambique'")
     p.add_argument("-k", default=3, help=f"passages to show, 1 to {MAX_K} (default 3)")
     _add_filters(p)
     p.set_defaults(func=cmd_ask, reads_only=True, needs_model=True)
 
     p = sub.add_parser("quote", help="find the closest verbatim occurrence of a line")
-    p.add_argument("text")
+    p.add_argument("text", help="the line as you remember it")
     _add_filters(p)
     p.set_defaults(func=cmd_quote, reads_only=True, needs_model=True)
 
     p = sub.add_parser("watch", help="ingest transcripts as they arrive in folders (Ctrl-C stops)")
-    p.add_argument("dirs", nargs="*", type=Path)
+    p.add_argument("dirs", nargs="*", type=Path, help="folders (default: [alerts] inboxes)")
     p.set_defaults(func=cmd_watch, needs_model=True)
 
     p = sub.add_parser("rebuild", help="rebuild catalog and vector index from the transcripts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="transcript files or folders (default: those the catalog lists)")
-    p.add_argument("--timings", action="append", type=Path, default=[])
+    p.add_argument("--timings", action="append", type=Path, default=[],
+                   help="folder of .vtt/.srt captions matched to transcripts by video id")
     p.set_defaults(func=cmd_rebuild, needs_model=None)
 
     p = sub.add_parser("bench", help="benchmarks: ingest, query latency, 100k/1M scale")
@@ -274,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run, needs_model=None)
 
     p = sub.add_parser("stats", help="videos, chunks, channels, last ingest")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON object")
     p.set_defaults(func=cmd_stats, reads_only=True, needs_model=False)
     return parser
 
