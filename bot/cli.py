@@ -320,7 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet_libraries()
     try:
         code = run_command(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        if sys.stdout is not None:  # None when started with stdout closed
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
         return code
     except BrokenPipeError:
         # The reader (e.g. `head`) has what it wanted: stop quietly, as Unix tools do. Output
