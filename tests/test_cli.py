@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bot.cli import build_parser
 from tests.fixtures_store import CORPUS, TIMED
 
@@ -199,10 +200,12 @@ def test_every_option_has_help() -> None:
                 assert action.help, f"newsreel {name} {action.option_strings or action.dest}"
 
 
-def read_only_run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def read_only_run(
+    data: Path, *args: str, config: str = ""
+) -> subprocess.CompletedProcess[str]:
     """newsreel with `data` truly read-only: a read-only bind mount seen by that process only
     (root ignores permission bits), or, for another user, the write bits removed."""
-    env = {**os.environ, "NEWSREEL_DATA_DIR": str(data), "NEWSREEL_CONFIG": ""}
+    env = {**os.environ, "NEWSREEL_DATA_DIR": str(data), "NEWSREEL_CONFIG": config}
     if os.geteuid() != 0:
         modes = {p: p.stat().st_mode for p in [data, *data.rglob("*")]}
         for p, mode in modes.items():
@@ -248,3 +251,20 @@ def test_a_read_only_data_folder_is_named_and_reading_still_works(
     assert out.stderr.startswith(f"newsreel: error: cannot open the vector index {data / 'chroma'}")
     assert "Chroma writes to its folder even to search" in out.stderr
     assert sorted(p.name for p in data.iterdir()) == ["catalog.sqlite3", "chroma"]
+
+
+@pytest.mark.server
+def test_a_read_only_data_folder_answers_searches_in_server_mode(tmp_path: Path) -> None:
+    port = free_port()
+    server = start_chroma(tmp_path / "server", port)
+    try:
+        cfg = tmp_path / "server.toml"
+        cfg.write_text(f'[store]\nmode = "server"\nchroma_port = {port}\n')
+        data = tmp_path / "data"
+        out = newsreel(data, "ingest", str(CORPUS), env={"NEWSREEL_CONFIG": str(cfg)})
+        assert out.returncode == 0, out.stderr
+        out = read_only_run(data, "search", "--json", "floods in Mozambique", config=str(cfg))
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["hits"][0]["video_id"] == "kYHHg6oV8A4"
+    finally:
+        stop_chroma(server)
