@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import numpy as np
 
@@ -238,7 +239,7 @@ def remove_orphan_segments(folder: Path) -> list[Path]:
     """
     try:
         with contextlib.closing(
-            sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)
+            sqlite3.connect(f"file:{quote(str(folder / 'chroma.sqlite3'))}?mode=ro", uri=True)
         ) as db:
             live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
     except sqlite3.Error as exc:  # another Chroma layout: leave its files alone
