@@ -36,11 +36,16 @@ def run_module(module: str, args: Sequence[str], progress: Callable[[str], None]
         )
         assert proc.stderr is not None
         tail: list[str] = []
-        for line in proc.stderr:
-            line = line.rstrip()
-            if line and "Loading weights" not in line:  # the model loader's progress bar
-                tail = [*tail[-30:], line]
-                progress(line)
+        try:
+            for line in proc.stderr:
+                line = line.rstrip()
+                if line and "Loading weights" not in line:  # the model loader's progress bar
+                    tail = [*tail[-30:], line]
+                    progress(line)
+        except BaseException:  # stopped (Ctrl-C, SIGTERM): the child stops and cleans up too
+            proc.terminate()
+            proc.wait()
+            raise
         code = proc.wait()
         if code != 0 or not out.exists():
             detail = "\n".join(tail[-10:])

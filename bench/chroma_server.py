@@ -28,16 +28,21 @@ def start_chroma(path: Path, port: int, timeout_s: float = 120.0) -> subprocess.
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chroma run exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    proc.wait()
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1
+                ):
+                    return proc
+            except OSError:
+                time.sleep(0.2)
+    except BaseException:  # stopped while waiting: no server left running
+        stop_chroma(proc)
+        raise
+    stop_chroma(proc)
     raise RuntimeError(f"chroma run did not start within {timeout_s:.0f} s")
 
 

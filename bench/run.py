@@ -26,6 +26,7 @@ from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bench.ingest_bench import load_embedder, run_corpus_queries, run_ingest_bench
 from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, today
 from bench.query_bench import load_questions
+from bench.signals import exit_on_termination
 from bot.config import Config, load_config
 
 SHARED = REPO.parent / "shared"
@@ -349,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     args = ap.parse_args(argv)
+    exit_on_termination()
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

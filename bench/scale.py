@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.signals import exit_on_termination
 from store.catalog import SCHEMA, Catalog
 from store.ingest import chunk_context
 from store.models import Chunk, SearchFilters, Transcript
@@ -327,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
+    exit_on_termination()
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

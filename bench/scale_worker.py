@@ -18,6 +18,7 @@ from typing import Any
 from bench.ingest_bench import load_embedder
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
+from bench.signals import exit_on_termination
 from bot.config import Config, ModelConfig, StoreConfig
 from bot.wiring import Library, build_library
 from store.models import SearchFilters
@@ -110,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--label", default="store")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
+    exit_on_termination()
 
     def say(line: str) -> None:
         print(f"[{args.label}] {line}", file=sys.stderr, flush=True)

@@ -1,9 +1,14 @@
-"""Checks of what users type into commands, each failure a short message saying how to fix it."""
+"""Checks of what users type, shared by the terminal and Discord; each failure says how to fix it.
+
+Both front ends call these same functions, so one mistake gets one answer. They differ only in
+how an option is spelled in the message (`--since` in a terminal, `since` on Discord).
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.discord_limits import one_line, truncate_words
@@ -12,13 +17,32 @@ from store.models import SearchFilters
 
 MAX_QUESTION = 500
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
+MAX_K = 100  # passages per question: more is a dump, not an answer
 
 # Mentions, channel links, custom emoji, timestamps and URLs say nothing about a topic.
 _NOT_TOPIC = re.compile(r"<[@#:a-z!&][^>\s]*>|https?://\S+", re.IGNORECASE)
+# A video id alone, or inside a YouTube link (watch?v=, youtu.be/, shorts/, embed/).
+_VIDEO_ID = re.compile(r"(?:[?&]v=|youtu\.be/|/shorts/|/embed/)([\w-]{11})|^([\w-]{11})$")
+
+Spelling = Callable[[str], str]  # how an option's name is written in a message
+
+
+def slash_option(name: str) -> str:
+    """How Discord shows an option: `since`."""
+    return f"`{name}`"
+
+
+def cli_option(name: str) -> str:
+    """How the terminal spells an option: --since, -k."""
+    return f"-{name}" if len(name) == 1 else f"--{name}"
 
 
 class BadArgument(NewsreelError):
     """Something a user typed that cannot be used; the message tells them why."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option  # the option's plain name ("since"), None for the main text
 
 
 def check_question(
@@ -35,7 +59,26 @@ def check_question(
     return question
 
 
-def parse_date(value: str | None, name: str) -> str | None:
+def check_line(text: str | None) -> str:
+    """A remembered line for `quote`, tidied; BadArgument when empty or too long."""
+    return check_question(text, what="line", example="gold has risen above 5,000 an ounce")
+
+
+def parse_count(value: str | int, name: str = "k", spell: Spelling = cli_option) -> int:
+    """A number of passages from 1 to MAX_K, or BadArgument naming the option."""
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_K:
+        shown = truncate_words(one_line(str(value)), 40)
+        raise BadArgument(
+            f"{spell(name)} must be a whole number from 1 to {MAX_K}, not “{shown}”.", name
+        )
+    return n
+
+
+def parse_date(value: str | None, name: str, spell: Spelling = slash_option) -> str | None:
     """A YYYY-MM-DD date (or nothing), or BadArgument naming the option."""
     if value is None or not value.strip():
         return None
@@ -43,11 +86,27 @@ def parse_date(value: str | None, name: str) -> str | None:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
         raise BadArgument(
-            f"`{name}` must be a date like 2024-08-13, not “{truncate_words(one_line(value), 40)}”."
+            f"{spell(name)} must be a date like 2024-08-13, "
+            f"not “{truncate_words(one_line(value), 40)}”.",
+            name,
         ) from None
 
 
-def resolve_channel(name: str | None, known: Sequence[str]) -> str | None:
+def date_range(
+    since: str | None, until: str | None, spell: Spelling = slash_option
+) -> tuple[str | None, str | None]:
+    """(since, until) as YYYY-MM-DD; BadArgument for a bad date or a reversed range."""
+    start, end = parse_date(since, "since", spell), parse_date(until, "until", spell)
+    if start and end and start > end:
+        raise BadArgument(
+            f"{spell('since')} ({start}) is after {spell('until')} ({end}); swap them?", "since"
+        )
+    return start, end
+
+
+def resolve_channel(
+    name: str | None, known: Sequence[str], spell: Spelling = slash_option
+) -> str | None:
     """The known channel `name` refers to (case-insensitively), or BadArgument listing them."""
     if name is None or not name.strip():
         return None
@@ -56,20 +115,64 @@ def resolve_channel(name: str | None, known: Sequence[str]) -> str | None:
         if channel.casefold() == wanted:
             return channel
     listed = ", ".join(known[:MAX_CHOICES]) or "none yet"
+    guess = closest_channel(wanted, known)
+    hint = f" Did you mean “{guess}”?" if guess else ""
     raise BadArgument(
-        f"No videos from a channel called “{truncate_words(one_line(name), 80)}”. "
-        f"Known channels: {listed}."
+        f"No videos from a channel called “{truncate_words(one_line(name), 80)}”.{hint} "
+        f"Known channels: {listed}.",
+        "channel",
     )
 
 
+def closest_channel(typed: str, known: Sequence[str]) -> str | None:
+    """The one known channel containing what was typed, else the most similar name, else None."""
+    typed = typed.casefold()
+    containing = [c for c in known if typed in c.casefold()]
+    if containing:  # in several names it is ambiguous: the list that follows says the rest
+        return containing[0] if len(containing) == 1 else None
+    folded = {c.casefold(): c for c in known}
+    close = difflib.get_close_matches(typed, list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
+
+
+def resolve_video(
+    value: str | None, exists: Callable[[str], bool], spell: Spelling = cli_option
+) -> str | None:
+    """A video id (alone or in a YouTube link) that `exists` knows, or BadArgument saying why."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    found = _VIDEO_ID.search(text)
+    shown = truncate_words(one_line(text), 80)
+    if found is None:
+        raise BadArgument(
+            f"{spell('video')} takes a video id (the 11 characters after `watch?v=`) or a "
+            f"YouTube link, not “{shown}”.",
+            "video",
+        )
+    video_id = found.group(1) or found.group(2)
+    if not exists(video_id):
+        raise BadArgument(f"No ingested video has the id “{video_id}”.", "video")
+    return video_id
+
+
 def search_filters(
-    channel: str | None, since: str | None, until: str | None, known: Sequence[str]
+    channel: str | None,
+    since: str | None,
+    until: str | None,
+    known: Sequence[str],
+    video: str | None = None,
+    video_exists: Callable[[str], bool] = lambda _: False,
+    spell: Spelling = slash_option,
 ) -> SearchFilters:
     """Filters from the optional command arguments, checked; BadArgument says what is wrong."""
-    start, end = parse_date(since, "since"), parse_date(until, "until")
-    if start and end and start > end:
-        raise BadArgument(f"`since` ({start}) is after `until` ({end}); swap them?")
-    return SearchFilters(channel=resolve_channel(channel, known), since=start, until=end)
+    start, end = date_range(since, until, spell)
+    return SearchFilters(
+        channel=resolve_channel(channel, known, spell),
+        since=start,
+        until=end,
+        video_id=resolve_video(video, video_exists, spell),
+    )
 
 
 def channel_choices(current: str, known: Sequence[str]) -> list[str]:

@@ -6,15 +6,25 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot.arguments import (
+    MAX_K,
+    check_line,
+    check_question,
+    cli_option,
+    date_range,
+    parse_count,
+    search_filters,
+)
 from bot.config import Config, load_config
 from bot.render_terminal import render_answer, render_quote_match
-from bot.wiring import Library, build_library, rebuild_library
+from bot.wiring import Library, build_library, catalog_path, rebuild_library
+from store.catalog import Catalog
 from store.errors import NewsreelError
 from store.ingest import IngestReport
 from store.models import SearchFilters
@@ -26,36 +36,41 @@ class UsageError(NewsreelError):
     """A bad command-line argument."""
 
 
-def iso_date(value: str) -> str:
-    """argparse type: a YYYY-MM-DD date."""
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+def check_arguments(args: argparse.Namespace) -> None:
+    """Tidy and check what was typed, before any store or model opens; BadArgument says why."""
+    if getattr(args, "question", "-") != "-":
+        args.question = check_question(args.question)
+    if getattr(args, "text", "-") != "-":
+        args.text = check_line(args.text)
+    if hasattr(args, "k"):
+        args.k = parse_count(args.k)
+    if hasattr(args, "since"):
+        args.since, args.until = date_range(args.since, args.until, cli_option)
 
 
-def positive_int(value: str) -> int:
-    """argparse type: an integer ≥ 1."""
+def resolve_names(config: Config, args: argparse.Namespace) -> None:
+    """Replace --channel and --video by the channel and video id they name in the catalog."""
+    if getattr(args, "channel", None) is None and getattr(args, "video", None) is None:
+        return
+    catalog = Catalog(catalog_path(config), read_only=True)  # before the model loads
     try:
-        n = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from exc
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return n
+        found = search_filters(
+            args.channel, args.since, args.until, catalog.channels(), args.video,
+            lambda video_id: catalog.video(video_id) is not None, cli_option,
+        )
+    finally:
+        catalog.close()
+    args.channel, args.video = found.channel, found.video_id
 
 
 def make_filters(args: argparse.Namespace) -> SearchFilters:
-    """Search filters from --channel/--since/--until/--video."""
-    f = SearchFilters(
+    """Search filters from --channel/--since/--until/--video (checked by the two steps above)."""
+    return SearchFilters(
         channel=getattr(args, "channel", None),
         since=getattr(args, "since", None),
         until=getattr(args, "until", None),
         video_id=getattr(args, "video", None),
     )
-    if f.since and f.until and f.since > f.until:
-        raise UsageError(f"--since {f.since} is after --until {f.until}")
-    return f
 
 
 def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
@@ -208,9 +223,9 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--channel", help="only this channel (e.g. 'BBC News')")
-    p.add_argument("--since", type=iso_date, help="published on or after YYYY-MM-DD")
-    p.add_argument("--until", type=iso_date, help="published on or before YYYY-MM-DD")
-    p.add_argument("--video", help="only this video id")
+    p.add_argument("--since", help="published on or after YYYY-MM-DD")
+    p.add_argument("--until", help="published on or before YYYY-MM-DD")
+    p.add_argument("--video", help="only this video (its id or YouTube link)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="ingest transcript files or folders")
-    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("paths", nargs="+", type=Path, help="transcript files or folders")
     p.add_argument(
         "--timings",
         action="append",
@@ -233,31 +248,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search passages (use --json for the machine format)")
     p.add_argument("question", help="the question, or - to read one per line from stdin")
-    p.add_argument("-k", type=positive_int, default=5)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("-k", default=5, help=f"passages to return, 1 to {MAX_K} (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
     _add_filters(p)
-    p.set_defaults(func=cmd_search, needs_model=True)
+    p.set_defaults(func=cmd_search, reads_only=True, needs_model=True)
 
     p = sub.add_parser("ask", help="answer a question with quoted passages")
-    p.add_argument("question")
-    p.add_argument("-k", type=positive_int, default=3)
+    p.add_argument("question", help="the question, e.g. 'how bad are the floods in Mozambique'")
+    p.add_argument("-k", default=3, help=f"passages to show, 1 to {MAX_K} (default 3)")
     _add_filters(p)
-    p.set_defaults(func=cmd_ask, needs_model=True)
+    p.set_defaults(func=cmd_ask, reads_only=True, needs_model=True)
 
     p = sub.add_parser("quote", help="find the closest verbatim occurrence of a line")
-    p.add_argument("text", help="the line as remembered, or - to read one per line from stdin")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("text", help="the line as you remember it, or - to read one per line from stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
     _add_filters(p)
-    p.set_defaults(func=cmd_quote, needs_model=True)
+    p.set_defaults(func=cmd_quote, reads_only=True, needs_model=True)
 
     p = sub.add_parser("watch", help="ingest transcripts as they arrive in folders (Ctrl-C stops)")
-    p.add_argument("dirs", nargs="*", type=Path)
+    p.add_argument("dirs", nargs="*", type=Path, help="folders (default: [alerts] inboxes)")
     p.set_defaults(func=cmd_watch, needs_model=True)
 
     p = sub.add_parser("rebuild", help="rebuild catalog and vector index from the transcripts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="transcript files or folders (default: those the catalog lists)")
-    p.add_argument("--timings", action="append", type=Path, default=[])
+    p.add_argument("--timings", action="append", type=Path, default=[],
+                   help="folder of .vtt/.srt captions matched to transcripts by video id")
     p.set_defaults(func=cmd_rebuild, needs_model=None)
 
     p = sub.add_parser("bench", help="benchmarks: ingest, query latency, 100k/1M scale")
@@ -270,18 +286,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run, needs_model=None)
 
     p = sub.add_parser("stats", help="videos, chunks, channels, last ingest")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_stats, needs_model=False)
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_stats, reads_only=True, needs_model=False)
     return parser
 
 
-def open_library(config: Config, needs_model: bool) -> Library:
+def open_library(config: Config, needs_model: bool, read_only: bool = False) -> Library:
     """The library; commands that never embed get a stand-in that refuses to."""
     if needs_model:
-        return build_library(config)
+        return build_library(config, read_only=read_only)
     from store.embedder import MetadataOnlyEmbedder
 
-    return build_library(config, MetadataOnlyEmbedder(config.model.name))
+    return build_library(config, MetadataOnlyEmbedder(config.model.name), read_only=read_only)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Check the arguments, load the config, open what the command needs and run it."""
+    check_arguments(args)
+    config = load_config(args.config)
+    if args.needs_model is None:  # commands that build their own library, or none
+        return int(args.func(config, args))
+    resolve_names(config, args)
+    lib = open_library(config, args.needs_model, getattr(args, "reads_only", False))
+    try:
+        if args.func in (cmd_search, cmd_ask, cmd_quote):
+            lib.check()
+        return int(args.func(lib, args))
+    finally:
+        lib.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,16 +330,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.debug:
         quiet_libraries()
     try:
-        config = load_config(args.config)
-        if args.needs_model is None:  # commands that build their own library, or none
-            return int(args.func(config, args))
-        lib = open_library(config, args.needs_model)
-        try:
-            if args.func in (cmd_search, cmd_ask, cmd_quote):
-                lib.check()
-            return int(args.func(lib, args))
-        finally:
-            lib.close()
+        code = run_command(args)
+        if sys.stdout is not None:  # None when started with stdout closed
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader (e.g. `head`) has what it wanted: stop quietly, as Unix tools do. Output
+        # still buffered goes nowhere, so that exiting does not raise the error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except NewsreelError as err:
         if args.debug:
             log.exception("failed")

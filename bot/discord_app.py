@@ -87,6 +87,9 @@ class NewsreelBot(commands.Bot):
 
     def __init__(self, library: Library, config: Config, **kwargs: Any) -> None:
         kwargs.setdefault("intents", minimal_intents())
+        # The bot never joins voice: discord.py's switches for its "PyNaCl/davey is not
+        # installed" warnings, which would otherwise greet every start.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: on_message runs no text commands
             help_command=None,
@@ -200,6 +203,8 @@ async def _serve(config: Config, token: str) -> None:
 
 
 def _fail(message: str) -> int:
+    # Inside an `except`: with --debug (DEBUG logging) the traceback shows before the line.
+    log.debug("newsreel run failed", exc_info=True)
     print(f"newsreel: error: {message}", file=sys.stderr)
     return 2
 

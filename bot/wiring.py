@@ -13,13 +13,14 @@ from bot.config import Config
 from store.catalog import Catalog
 from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
-from store.errors import InconsistentStoreError, NewsreelError
+from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.ingest import Ingestor, IngestReport, Progress
 from store.rerank import IdentityReranker, Reranker, SparseReranker
 from store.search import Searcher, SearchParams
 from store.sparse import SparseEncoder
 from store.splade import SpladeEncoder
 from store.vector_index import ChromaIndex, connect_embedded, connect_server
+from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ def build_index(config: Config, model_name: str, dimension: int) -> ChromaIndex:
             where=f"chroma server {s.chroma_host}:{s.chroma_port}",
         )
     path = s.data_dir / "chroma"
-    return ChromaIndex(lambda: connect_embedded(path), model_name, dimension, where=str(path))
+    return ChromaIndex(
+        lambda: connect_embedded(path), model_name, dimension, where=str(path), folder=path
+    )
 
 
 def rebuild_library(
@@ -99,11 +102,18 @@ def rebuild_library(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> tuple[Library, IngestReport]:
-    """Set the catalog aside, drop the collection and ingest the transcripts again.
+    """Set the catalog aside (replacing an older copy), drop the collection, ingest again.
 
     Without paths, the transcripts the old catalog was built from are used (if it is readable).
+    Raises NotWritableError before touching anything when the data folder cannot be written.
     """
     db = catalog_path(config)
+    problem = write_problem(db)
+    if problem:
+        raise NotWritableError(
+            f"cannot rebuild: {problem}; rebuild writes a new catalog ({db.name}) and vector"
+            f" index (chroma/) into {config.store.data_dir}"
+        )
     sources: list[Path] = []
     if db.exists():
         try:
@@ -112,6 +122,9 @@ def rebuild_library(
             old.close()
         except InconsistentStoreError:
             pass
+        # One copy of the previous catalog is kept: older copies would grow the folder forever.
+        for older in db.parent.glob(f"{db.name}*.before-rebuild-*"):
+            older.unlink()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         for part in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             if part.exists():
@@ -133,18 +146,26 @@ def catalog_path(config: Config) -> Path:
 
 
 def build_library(
-    config: Config, embedder: Embedder | None = None, sparse: SparseEncoder | None = None
+    config: Config,
+    embedder: Embedder | None = None,
+    sparse: SparseEncoder | None = None,
+    read_only: bool = False,
 ) -> Library:
     """Build every adapter; the models are loaded here, once.
 
     Without an `embedder` both models come from the config; a given embedder (tests, tools) is
-    used with the given `sparse` encoder only, so None there means no reranker.
+    used with the given `sparse` encoder only, so None there means no reranker. `read_only`:
+    the caller only reads, so a catalog that cannot be written is opened for reading.
     """
+    catalog = Catalog(catalog_path(config), read_only)
     if embedder is None:
         m = config.model
-        embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
-        if m.sparse_name:
-            sparse = SpladeEncoder(m.sparse_name, m.dtype)
-    catalog = Catalog(catalog_path(config))
+        try:
+            embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+            if m.sparse_name:
+                sparse = SpladeEncoder(m.sparse_name, m.dtype)
+        except BaseException:
+            catalog.close()
+            raise
     index = build_index(config, embedder.name, embedder.dimension)
     return Library(config, catalog, index, embedder, sparse)

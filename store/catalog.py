@@ -143,9 +143,14 @@ def filter_sql(filters: SearchFilters, alias: str = "v") -> tuple[str, list[obje
 class Catalog(SqliteDatabase):
     """The relational side of the store. Thread-safe: one connection behind a lock."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        """Open (or create) the catalog; `read_only` allows reading a file that cannot be written.
+
+        Raises NotWritableError when it must be written but cannot, InconsistentStoreError when
+        it is not a readable catalog.
+        """
         try:
-            super().__init__(path, SCHEMA)
+            super().__init__(path, SCHEMA, read_only)
             self._query("SELECT count(*) FROM videos")
         except sqlite3.DatabaseError as exc:
             raise InconsistentStoreError(

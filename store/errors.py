@@ -26,3 +26,7 @@ class ModelMismatchError(NewsreelError):
 
 class InconsistentStoreError(NewsreelError):
     """The SQLite catalog and the Chroma collection disagree; `newsreel rebuild` fixes it."""
+
+
+class NotWritableError(NewsreelError):
+    """A store must write to a file or folder it may not (read-only mount, permissions)."""

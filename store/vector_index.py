@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
+import shutil
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import numpy as np
 
 from store.embedder import Vectors
-from store.errors import IndexUnavailableError, ModelMismatchError
+from store.errors import IndexUnavailableError, ModelMismatchError, NotWritableError
+from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "newsreel-chunks"
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 T = TypeVar("T")
 
 
@@ -43,9 +50,17 @@ def _client_settings() -> Any:
 
 
 def connect_embedded(path: Path) -> Any:
-    """A Chroma PersistentClient on a folder."""
+    """A Chroma PersistentClient on a folder; NotWritableError when the folder is read-only."""
     import chromadb
 
+    problem = write_problem(path) or write_problem(path / "chroma.sqlite3")
+    if problem:
+        # Chroma 1.5 writes its own SQLite database when it opens, even to answer a query.
+        raise NotWritableError(
+            f"cannot open the vector index {path}: {problem}; Chroma writes to its folder even"
+            " to search, so copy the data folder somewhere writable, or serve it with"
+            " `chroma run` ([store] mode = \"server\")"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=_client_settings())
 
@@ -72,6 +87,7 @@ class ChromaIndex:
         dimension: int,
         where: str = "chroma",
         ef_search: int = 128,
+        folder: Path | None = None,
     ) -> None:
         # The client is made lazily (and remade after an outage) so a stopped server
         # becomes usable again without restarting Newsreel.
@@ -82,6 +98,7 @@ class ChromaIndex:
         self.dimension = dimension
         self.where = where
         self.ef_search = ef_search
+        self.folder = folder  # the embedded store's folder; None for a server
 
     def _open(self) -> Any:
         if self._collection is None:
@@ -106,7 +123,7 @@ class ChromaIndex:
     def _call(self, fn: Callable[[Any], T]) -> T:
         try:
             return fn(self._open())
-        except (ModelMismatchError, IndexUnavailableError):
+        except (ModelMismatchError, IndexUnavailableError, NotWritableError):
             raise
         except Exception as exc:
             if _is_connection_error(exc):
@@ -130,6 +147,8 @@ class ChromaIndex:
             # A missing collection is what we wanted anyway.
         self._collection = None
         self._client = None
+        if self.folder is not None:
+            remove_orphan_segments(self.folder)
 
     def check(self) -> None:
         """Open the collection now: connection and model mismatch errors surface here."""
@@ -210,6 +229,29 @@ class ChromaIndex:
                 offset += batch
 
         return self._call(run)
+
+
+def remove_orphan_segments(folder: Path) -> list[Path]:
+    """Delete the segment folders of deleted collections from an embedded store; returns them.
+
+    Chroma 1.5 drops a collection's rows but leaves its HNSW folder (named by segment id), so
+    every rebuild would otherwise leave a copy of the old index behind.
+    """
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{quote(str(folder / 'chroma.sqlite3'))}?mode=ro", uri=True)
+        ) as db:
+            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:  # another Chroma layout: leave its files alone
+        log.warning("could not list the segments of %s (%s); nothing removed", folder, exc)
+        return []
+    orphans = [
+        p for p in folder.iterdir()
+        if p.is_dir() and _SEGMENT_DIR.fullmatch(p.name) and p.name not in live
+    ]
+    for path in orphans:
+        shutil.rmtree(path, ignore_errors=True)
+    return orphans
 
 
 def _is_connection_error(exc: BaseException) -> bool:

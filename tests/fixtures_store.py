@@ -83,6 +83,22 @@ def corpus_library(
 
 
 @pytest.fixture(scope="session")
+def full_library(
+    tmp_path_factory: pytest.TempPathFactory,
+    real_embedder: SentenceTransformerEmbedder,
+    real_sparse: SpladeEncoder,
+) -> Iterator[Library]:
+    """The real models over the whole shared corpus (204 videos), ingested once per session."""
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip("../shared is not beside the repo")
+    lib = build_library(config_for(tmp_path_factory.mktemp("full")), real_embedder, real_sparse)
+    report = lib.ingest([SHARED / "corpus"], [SHARED / "corpus_timed"])
+    assert report.rejected == [] and len(report.ingested) == 204
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A real `chroma run` server on 127.0.0.1 for the session: (host, port)."""
     yield from run_chroma_server(tmp_path_factory.mktemp("chroma-server"))

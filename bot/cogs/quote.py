@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.arguments import check_question
+from bot.arguments import check_line
 from bot.cogs import NO_MENTIONS, answering, check_cooldown
 from bot.discord_limits import truncate_message
 from bot.render_discord import NO_QUOTE, quote_message
@@ -33,7 +33,7 @@ class QuoteCog(commands.Cog, name="Quote"):
     ) -> None:
         """/quote: the closest occurrence, its surrounding words, source and link."""
         async with answering(interaction, "/quote"):
-            line = check_question(text, what="line", example="gold has risen above 5,000 an ounce")
+            line = check_line(text)
             check_cooldown(self.bot, interaction.user)
             await interaction.response.defer(ephemeral=private, thinking=True)
             match, context = await asyncio.to_thread(self.find, line)

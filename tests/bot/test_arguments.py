@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.arguments import (
+    MAX_K,
     MAX_QUESTION,
     BadArgument,
     channel_choices,
+    check_line,
     check_question,
+    cli_option,
     message_topic,
+    parse_count,
     parse_date,
     resolve_channel,
+    resolve_video,
     search_filters,
     strip_mention,
 )
@@ -64,6 +69,59 @@ def test_unknown_channel_lists_the_known_ones() -> None:
     with pytest.raises(BadArgument) as err:
         resolve_channel("CNN", KNOWN)
     assert "CNN" in str(err.value) and "BBC News, DW News, Al Jazeera English" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [("bbc", "BBC News"), ("DW Nwes", "DW News"), ("al jazeera", "Al Jazeera English"),
+     ("CNN", None), ("news", None)],  # "news" is in two names: no single guess
+)
+def test_unknown_channel_suggests_the_closest(typed: str, guess: str | None) -> None:
+    with pytest.raises(BadArgument) as err:
+        resolve_channel(typed, KNOWN)
+    message = str(err.value)
+    assert err.value.option == "channel" and "Known channels:" in message
+    if guess:
+        assert f"Did you mean “{guess}”?" in message
+    else:
+        assert "Did you mean" not in message
+
+
+def test_both_front_ends_say_the_same_but_spell_options_their_way() -> None:
+    with pytest.raises(BadArgument) as slash:
+        search_filters(None, "2025-01-01", "2024-01-01", KNOWN)
+    with pytest.raises(BadArgument) as cli:
+        search_filters(None, "2025-01-01", "2024-01-01", KNOWN, spell=cli_option)
+    assert str(slash.value) == "`since` (2025-01-01) is after `until` (2024-01-01); swap them?"
+    assert str(cli.value) == "--since (2025-01-01) is after --until (2024-01-01); swap them?"
+    assert cli_option("k") == "-k"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc", "2.5", str(MAX_K + 1), ""])
+def test_bad_counts_are_explained(value: str) -> None:
+    with pytest.raises(BadArgument, match=f"-k must be a whole number from 1 to {MAX_K}"):
+        parse_count(value)
+
+
+def test_counts() -> None:
+    assert parse_count("7") == 7 and parse_count(5) == 5 and parse_count(str(MAX_K)) == MAX_K
+
+
+def test_videos_by_id_or_link() -> None:
+    known = {"kYHHg6oV8A4"}.__contains__
+    for typed in ("kYHHg6oV8A4", " https://www.youtube.com/watch?v=kYHHg6oV8A4&t=18s ",
+                  "https://youtu.be/kYHHg6oV8A4", "https://www.youtube.com/shorts/kYHHg6oV8A4"):
+        assert resolve_video(typed, known) == "kYHHg6oV8A4"
+    assert resolve_video(None, known) is None and resolve_video(" ", known) is None
+    with pytest.raises(BadArgument, match="No ingested video has the id “abcdefghijk”"):
+        resolve_video("https://youtu.be/abcdefghijk", known)
+    with pytest.raises(BadArgument, match="--video takes a video id"):
+        resolve_video("the floods one", known)
+
+
+def test_an_empty_line_to_quote_is_explained() -> None:
+    with pytest.raises(BadArgument, match="Please type a line"):
+        check_line(" \t ")
 
 
 def test_channel_choices_prefix_first_then_anywhere() -> None:

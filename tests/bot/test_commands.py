@@ -289,12 +289,18 @@ async def test_stats(room: Room) -> None:
         ({"question": "gold", "since": "yesterday"}, "`since` must be a date like 2024-08-13"),
         ({"question": "gold", "since": "2026-02-01", "until": "2026-01-01"}, "is after `until`"),
         ({"question": "gold", "channel": "CNN"}, "Known channels: BBC News, DW News."),
+        ({"question": "gold", "channel": "bbc"},
+         "No videos from a channel called “bbc”. Did you mean “BBC News”? Known channels:"),
+        ({"command": "quote", "text": " \n "}, "Please type a line"),
+        ({"command": "latest", "channel": "dw"}, "Did you mean “DW News”?"),
     ],
 )
 async def test_bad_arguments_get_a_short_private_explanation(
     room: Room, options: dict[str, str], hint: str
 ) -> None:
-    result = await room.alice.slash(room.channel, "ask", **options)
+    options = dict(options)
+    command = options.pop("command", "ask")
+    result = await room.alice.slash(room.channel, command, **options)
     notice = result.response
     assert notice is not None and notice.ephemeral and hint in notice.content
     assert len(notice.content) < 300

@@ -108,3 +108,20 @@ async def test_fifty_asks_at_once_are_all_answered(
           f"p95={to_deferral[int(0.95 * 50) - 1]:.0f} ms; follow-up "
           f"p50={statistics.median(to_answer):.0f} ms p95={to_answer[int(0.95 * 50) - 1]:.0f} ms "
           f"max={to_answer[-1]:.0f} ms")
+
+
+async def test_bad_arguments_are_answered_privately_end_to_end(
+    discord_standin: DiscordStandIn, corpus_library: Library
+) -> None:
+    s = discord_standin
+    async with newsreel_running(s, corpus_library, settings(s)):
+        unknown = await s.send_slash_command("ask", {"question": "gold", "channel": "bbc"})
+        blank = await s.send_slash_command("quote", {"text": "   "})
+        answers = [await s.wait_for_request(is_("callback", iid)) for iid in (unknown, blank)]
+
+    for answer in answers:
+        assert answer.json["type"] == 4 and answer.json["data"]["flags"] & 64  # ephemeral
+    assert answer.json["data"]["content"].startswith("Please type a line")
+    assert answers[0].json["data"]["content"] == (
+        "No videos from a channel called “bbc”. Did you mean “BBC News”? "
+        "Known channels: BBC News, DW News.")

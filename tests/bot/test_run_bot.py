@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import discord
 import pytest
 from aiohttp import web
@@ -19,6 +20,7 @@ from bot.config import Config, StoreConfig
 from bot.discord_app import PERMISSIONS, RedactToken, invite_url, minimal_intents, run_bot
 from bot.wiring import Library, build_library
 from store.embedder import HashingEmbedder
+from tests.fixtures_store import free_port
 
 SECRET = "MTIzNDU2Nzg5.secret-token-for-tests"
 
@@ -98,6 +100,27 @@ def test_rejected_token_is_one_line_and_exit_2_and_never_logged(
     assert "Traceback" not in out + err
     assert built, "the library is built before connecting"
     assert SECRET not in out + err + caplog.text
+
+
+def test_an_unreachable_discord_is_one_line_with_the_traceback_in_the_debug_log(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture, config: Config,
+) -> None:
+    monkeypatch.setattr(discord_app, "build_library", lambda cfg: build_library(
+        cfg, HashingEmbedder()))
+    monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{free_port()}/api/v10")  # nobody there
+    monkeypatch.setenv("DISCORD_TOKEN", SECRET)
+    # As in a fresh process (discord.py warns once per process, and other tests made clients).
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+    with caplog.at_level(logging.DEBUG):
+        assert run_bot(config) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith("newsreel: error: cannot reach Discord (ClientConnectorError")
+    failures = [r for r in caplog.records if r.exc_info and r.getMessage() == "newsreel run failed"]
+    assert failures, "--debug must show the traceback of the failure"
+    assert isinstance(failures[0].exc_info[1], aiohttp.ClientConnectorError)  # type: ignore[index]
+    assert "voice will NOT be supported" not in caplog.text, "the bot uses no voice"
 
 
 def test_redaction_covers_messages_and_tracebacks() -> None:

@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bench.scoring import first_answer_rank, score
-from bot.wiring import Library, build_library
-from store.embedder import SentenceTransformerEmbedder
+from bot.wiring import Library
 from store.quotes import is_verbatim
-from store.splade import SpladeEncoder
-from tests.fixtures_store import SHARED, config_for
+from tests.fixtures_store import SHARED
 
 QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 UNANSWERABLE = Path(__file__).resolve().parents[2] / "bench" / "unanswerable_questions.jsonl"
 
 pytestmark = pytest.mark.skipif(not QUESTIONS.exists(), reason="../shared is not beside the repo")
-
-
-@pytest.fixture(scope="module")
-def full_library(
-    tmp_path_factory: pytest.TempPathFactory,
-    real_embedder: SentenceTransformerEmbedder,
-    real_sparse: SpladeEncoder,
-) -> Iterator[Library]:
-    lib = build_library(config_for(tmp_path_factory.mktemp("full")), real_embedder, real_sparse)
-    report = lib.ingest([SHARED / "corpus"], [SHARED / "corpus_timed"])
-    assert report.rejected == [] and len(report.ingested) == 204
-    yield lib
-    lib.close()
 
 
 def test_every_dev_quote_is_verbatim_and_quality_holds(full_library: Library) -> None:

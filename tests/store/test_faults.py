@@ -115,3 +115,20 @@ def test_opening_the_index_with_another_model_is_a_clear_error(tmp_path: Path) -
     with pytest.raises(ModelMismatchError, match="model-a"):
         other.searcher.search("floods", k=1)
     other.close()
+
+
+def test_rebuilding_again_and_again_does_not_grow_the_data_folder(tmp_path: Path) -> None:
+    config = config_for(tmp_path / "data")
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([CORPUS], [TIMED])
+    lib.close()
+    chroma = tmp_path / "data" / "chroma"
+    for _ in range(3):
+        rebuilt, report = rebuild_library(config, [], [TIMED], HashingEmbedder())
+        assert len(report.ingested) == 8
+        assert rebuilt.searcher.search("floods in Mozambique", k=1)
+        rebuilt.close()
+    segments = [p for p in chroma.iterdir() if p.is_dir()]
+    assert len(segments) == 1, "the dropped collections' index folders were left behind"
+    copies = sorted(p.name for p in (tmp_path / "data").glob("catalog.sqlite3*.before-rebuild-*"))
+    assert len(copies) == 1 and copies[0].startswith("catalog.sqlite3.before-rebuild-"), copies
