@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/newsreel bench
 
 eval: install
-	$(BIN)/python bench/eval.py ../shared/eval/dev_questions.jsonl
+	$(BIN)/python bench/eval.py ../shared/eval/dev_questions.jsonl bench/unanswerable_questions.jsonl
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .pytest_cache .ruff_cache

@@ -17,6 +17,8 @@ from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import TranscriptError
 from store.ingest import embedding_text
 from store.loader import discover, load_transcript
+from store.sparse import SparseEncoder
+from store.splade import SpladeEncoder
 
 Progress = Callable[[str], None]
 
@@ -67,6 +69,15 @@ def load_embedder(config: Config) -> tuple[SentenceTransformerEmbedder, float]:
     return embedder, time.perf_counter() - t0
 
 
+def load_sparse(config: Config) -> SpladeEncoder | None:
+    """The configured sparse relevance model (None when `[model] sparse_name` is empty)."""
+    if not config.model.sparse_name:
+        return None
+    sparse = SpladeEncoder(config.model.sparse_name, config.model.dtype)
+    sparse.encode(["warm up the kernels once"] * 4)
+    return sparse
+
+
 def embedding_batches(
     config: Config, corpus: Path, timings: Sequence[Path], batch_chunks: int
 ) -> list[list[str]]:
@@ -93,41 +104,48 @@ def embedding_batches(
     return batches
 
 
-def model_alone(embedder: Embedder, batches: Sequence[Sequence[str]]) -> float:
-    """Chunks per second of the model alone over the same batches."""
+def model_alone(
+    embedder: Embedder, sparse: SparseEncoder | None, batches: Sequence[Sequence[str]]
+) -> float:
+    """Chunks per second of the models alone (dense, then sparse) over the same batches."""
     spent = 0.0
     for texts in batches:
         t0 = time.perf_counter()
         embedder.embed(texts)
+        if sparse is not None:
+            sparse.encode(texts)
         spent += time.perf_counter() - t0
     n = sum(len(b) for b in batches)
     return n / spent if spent else 0.0
 
 
-def library_in(config: Config, data_dir: Path, embedder: Embedder) -> Library:
-    """A library on `data_dir` (embedded Chroma) with the bench's loaded model."""
+def library_in(
+    config: Config, data_dir: Path, embedder: Embedder, sparse: SparseEncoder | None
+) -> Library:
+    """A library on `data_dir` (embedded Chroma) with the bench's loaded models."""
     store = replace(StoreConfig(), data_dir=data_dir)
-    return build_library(replace(config, store=store), embedder)
+    return build_library(replace(config, store=store), embedder, sparse)
 
 
 def run_ingest_bench(
     config: Config,
     embedder: Embedder,
+    sparse: SparseEncoder | None,
     model_load_s: float,
     data_dir: Path,
     corpus: Path,
     timings: Sequence[Path],
     progress: Progress,
 ) -> tuple[Library, IngestFigures]:
-    """Ingest the corpus into an empty `data_dir` and time it against the model alone."""
-    lib = library_in(config, data_dir, embedder)
+    """Ingest the corpus into an empty `data_dir` and time it against both models alone."""
+    lib = library_in(config, data_dir, embedder, sparse)
     batch_chunks = int(getattr(lib.ingestor, "batch_chunks", 512))
     batches = embedding_batches(config, corpus, timings, batch_chunks)
     n_texts = sum(len(b) for b in batches)
     # The model alone runs before and after the ingest, so a burst of load from other work
     # on a shared machine does not decide the figure.
-    progress(f"model alone: {n_texts} chunks in {len(batches)} batches (pass 1/2)")
-    model_rates = [model_alone(embedder, batches)]
+    progress(f"models alone: {n_texts} chunks in {len(batches)} batches (pass 1/2)")
+    model_rates = [model_alone(embedder, sparse, batches)]
     progress(f"  {model_rates[0]:.1f} chunks/s; ingesting {corpus} into an empty store")
     t0 = time.perf_counter()
     report = lib.ingest([corpus], list(timings))
@@ -141,7 +159,7 @@ def run_ingest_bench(
     if report.chunks != n_texts:
         progress(f"  WARNING: ingest embedded {report.chunks} chunks, the model pass {n_texts}")
     progress("model alone (pass 2/2)")
-    model_rates.append(model_alone(embedder, batches))
+    model_rates.append(model_alone(embedder, sparse, batches))
     progress(f"  {model_rates[1]:.1f} chunks/s; re-ingesting (nothing changed)")
     t0 = time.perf_counter()
     again = lib.ingest([corpus], list(timings))

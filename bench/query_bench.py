@@ -46,10 +46,13 @@ def searcher_fn(
 
 
 def floor_fn(lib: Library) -> Callable[[str], object]:
-    """The least any hybrid search must do: embed, one Chroma query, one FTS5 query."""
+    """The least any hybrid search must do: encode the question with both models, one Chroma
+    query, one FTS5 query."""
 
     def run(q: str) -> object:
         vec = lib.embedder.embed([q])[0]
+        if lib.sparse is not None:
+            lib.sparse.encode([q])
         dense = lib.index.query(vec, FLOOR_DEPTH)
         terms = content_terms(q)
         keyword = (
@@ -62,7 +65,7 @@ def floor_fn(lib: Library) -> Callable[[str], object]:
     return run
 
 
-TRACED = ("embedder", "index", "catalog")  # the adapters a Searcher calls
+TRACED = ("embedder", "sparse", "index", "catalog")  # the adapters a Searcher calls
 
 
 def _public_methods(obj: object) -> list[str]:
@@ -97,6 +100,8 @@ def traced(lib: Library) -> Iterator[dict[str, list[float]]]:
 
     for owner in TRACED:
         obj = getattr(lib, owner)
+        if obj is None:
+            continue  # no sparse model configured
         for name in _public_methods(obj):
             setattr(obj, name, wrap(f"{owner}.{name}", getattr(obj, name)))
             patched.append((obj, name))

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import scale as scale_mod
 from bench.child import REPO, run_module
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from bench.ingest_bench import load_embedder, run_corpus_queries, run_ingest_bench
+from bench.ingest_bench import load_embedder, load_sparse, run_corpus_queries, run_ingest_bench
 from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, today
 from bench.query_bench import load_questions
 from bench.signals import exit_on_termination
@@ -70,9 +70,11 @@ def run_benchmarks(
         source_dir = Path(tmp) / "corpus-store"
         progress(f"loading the model {config.model.name}")
         embedder, load_s = load_embedder(config)
-        progress(f"  loaded in {load_s:.1f} s ({embedder.dtype})")
+        sparse = load_sparse(config)
+        sparse_name = config.model.sparse_name or "none"
+        progress(f"  loaded in {load_s:.1f} s ({embedder.dtype}); sparse model: {sparse_name}")
         lib, figures = run_ingest_bench(
-            config, embedder, load_s, source_dir, corpus, [timings], progress
+            config, embedder, sparse, load_s, source_dir, corpus, [timings], progress
         )
         ingest = figures.to_json()
         queries = run_corpus_queries(lib, qs, corpus_rounds, progress)

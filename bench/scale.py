@@ -30,6 +30,7 @@ from bench.signals import exit_on_termination
 from store.catalog import SCHEMA, Catalog
 from store.ingest import chunk_context
 from store.models import Chunk, SearchFilters, Transcript
+from store.sparse import SparseVector
 from store.vector_index import COLLECTION, ChromaIndex, ChunkMeta, connect_embedded
 
 BUILD_VERSION = "scale-v1"  # bump to invalidate every cached store
@@ -51,6 +52,7 @@ class SourceVideo:
     content_hash: str
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray  # one row per chunk, in chunk order
+    sparse: tuple[SparseVector, ...] | None = None  # one per chunk, when the source has them
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,10 @@ def load_source(data_dir: Path) -> Source:
                 text.word_starts,
                 source=info.source,
             )
-            videos.append(SourceVideo(t, state[0], chunks, vectors[[row_of[c.id] for c in chunks]]))
+            stored = catalog.sparse_vectors([c.id for c in chunks])
+            sparse = tuple(stored[c.id] for c in chunks) if len(stored) == len(chunks) else None
+            rows_of = vectors[[row_of[c.id] for c in chunks]]
+            videos.append(SourceVideo(t, state[0], chunks, rows_of, sparse))
     finally:
         catalog.close()
     return Source(tuple(videos), str(snap["model"]), int(snap["dimension"]))
@@ -239,8 +244,11 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
 
         r = 0
         while written < target_chunks:
-            for t, content_hash, chunks, vectors in replicate(source, r):
-                catalog.commit_video(t, content_hash, chunks, chunk_context(t))
+            for (t, content_hash, chunks, vectors), v in zip(
+                replicate(source, r), source.videos, strict=True
+            ):
+                # A replica's text is its source's text: so are its sparse vectors.
+                catalog.commit_video(t, content_hash, chunks, chunk_context(t), v.sparse)
                 pending.ids += [c.id for c in chunks]
                 pending.vectors.append(vectors)
                 pending.metas += [ChunkMeta(t.video_id, t.channel, t.published)] * len(chunks)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.ingest_bench import load_embedder
+from bench.ingest_bench import load_embedder, load_sparse
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
 from bench.signals import exit_on_termination
@@ -125,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         Config(), store=store, model=ModelConfig(args.model, args.dtype, args.batch_size)
     )
     embedder, _ = load_embedder(config)
+    sparse = load_sparse(config)
     base_rss = rss_mb()
-    lib = build_library(config, embedder)
+    lib = build_library(config, embedder, sparse)
     filters: dict[str, SearchFilters] = {}
     if args.channel:
         filters["channel"] = SearchFilters(channel=args.channel)
