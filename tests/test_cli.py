@@ -104,8 +104,31 @@ def test_ask_and_quote_read_well(ingested: Path) -> None:
     assert "https://www.youtube.com/watch?v=" in out.stdout
     out = newsreel(ingested, "ask", "who won the eurovision song contest")
     assert out.stdout.strip() == "No coverage found for that question in the ingested videos."
+    # Remembered with a word changed: found, with its closeness, quoted as spoken.
+    out = newsreel(ingested, "quote", "mozambique is facing its worst floods in decades")
+    assert "closest match" in out.stdout and "worst flooding in decades" in out.stdout
+    # The title's words were never spoken: no line is passed off as them.
     out = newsreel(ingested, "quote", "worst floods in a generation")
-    assert "exact match" in out.stdout or "closest match" in out.stdout
+    assert out.stdout.strip() == "No line like that was found in the ingested videos."
+
+
+def test_quote_json_contract(ingested: Path) -> None:
+    out = newsreel(ingested, "quote", "--json", "mozambique is facing its worst floods in decades")
+    obj = json.loads(out.stdout)
+    assert obj["text"] == "mozambique is facing its worst floods in decades"
+    match = obj["match"]
+    assert set(match) == {
+        "video_id", "title", "channel", "published", "quote", "start_s", "url", "closeness"
+    }
+    assert match["video_id"] == "kYHHg6oV8A4" and 0.6 <= match["closeness"] < 1.0
+    assert "worst flooding in decades" in match["quote"]
+    lines = "the and of what\nMozambique is facing its worst flooding in decades\n"
+    out = newsreel(ingested, "quote", "--json", "-", stdin=lines)
+    objs = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [o["text"] for o in objs] == [
+        "the and of what", "Mozambique is facing its worst flooding in decades"
+    ]
+    assert objs[0]["match"] is None and objs[1]["match"]["closeness"] == 1.0
 
 
 def test_rejected_files_exit_1_and_are_named(tmp_path: Path) -> None:
