@@ -37,6 +37,7 @@ class IngestConfig:
     window: int = 120
     overlap: int = 30
     timings: tuple[Path, ...] = ()
+    caption_languages: tuple[str, ...] = ("en",)  # caption track preference, best first
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,11 @@ def _coerce(section: Any, values: dict[str, Any], where: str) -> Any:
             if isinstance(current, Path):
                 value = Path(value)
             elif isinstance(current, tuple):
-                kind = Path if "inboxes" in key or "timings" in key else int
+                kind: Any = Path if "inboxes" in key or "timings" in key else int
+                if key == "caption_languages":
+                    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                        raise TypeError
+                    kind = str
                 value = tuple(kind(v) for v in value)
             elif isinstance(current, bool):
                 value = bool(value)

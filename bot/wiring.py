@@ -41,7 +41,14 @@ class Library:
     def ingestor(self) -> Ingestor:
         """The ingest pipeline writing into this library."""
         ing = self.config.ingest
-        return Ingestor(self.catalog, self.index, self.embedder, ing.window, ing.overlap)
+        return Ingestor(
+            self.catalog,
+            self.index,
+            self.embedder,
+            ing.window,
+            ing.overlap,
+            languages=ing.caption_languages,
+        )
 
     def ingest(
         self,

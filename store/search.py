@@ -12,7 +12,7 @@ from store.catalog import Catalog, ChunkRow
 from store.embedder import Embedder, Vectors
 from store.fusion import Candidate, fuse
 from store.fuzzy import Vocabulary
-from store.links import youtube_url
+from store.links import video_url
 from store.models import Hit, SearchFilters
 from store.quote_finder import closest_window, find_exact
 from store.quotes import best_span, render_quote, stem
@@ -223,7 +223,7 @@ class Searcher:
             published=info.published,
             quote=render_quote(vt.words, a, b),
             start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s),
+            url=video_url(video_id, info.url, start_s),
             score=similarity,
             start_word=a,
             end_word=b,
@@ -246,7 +246,7 @@ class Searcher:
             published=info.published,
             quote=render_quote(vt.words, a, b),
             start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(video_id, start_s),
+            url=video_url(video_id, info.url, start_s),
             score=0.0,
             start_word=a,
             end_word=b,
@@ -311,7 +311,7 @@ class Searcher:
             published=info.published,
             quote=render_quote(text.words, span.start, span.end),
             start_s=None if start_s is None else round(start_s, 1),
-            url=youtube_url(info.video_id, start_s),
+            url=video_url(info.video_id, info.url, start_s),
             score=region.score,
             start_word=span.start,
             end_word=span.end,
@@ -389,6 +389,7 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
         clauses.append({"published": {"$gte": int(filters.since.replace("-", ""))}})
     if filters.until:
         clauses.append({"published": {"$lte": int(filters.until.replace("-", ""))}})
+        clauses.append({"published": {"$gt": 0}})  # 0: date unknown, in no range
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

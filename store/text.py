@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# Letters and digits of any script (what FTS5's unicode61 tokenizer keeps), an apostrophe
+# joining two runs ("don't"). Text is folded first, so combining marks are already gone.
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 # Question words and fillers: they carry no topic, and ASR text is full of them.
 STOPWORDS = frozenset(
@@ -30,14 +33,64 @@ STOPWORDS = frozenset(
 )
 
 
+def fold(text: str) -> str:
+    """Text as matching sees it: lower case, compatibility forms and diacritics removed
+    ('Orbán' → 'orban', 'Erdoğan' → 'erdogan', 'ά' → 'α', 'ﬁ' → 'fi', Arabic harakat dropped).
+    The keyword index is fed folded text too, so both sides agree; quotes never are."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", lowered) if unicodedata.category(ch) != "Mn"
+    )
+
+
 def normalise(word: str) -> str:
-    """Lower-case a word and strip punctuation at its edges (apostrophes unified)."""
-    return word.lower().replace("’", "'").strip(".,!?;:\"()[]{}…-–—'")
+    """A word folded (see `fold`), punctuation stripped at its edges, apostrophes unified."""
+    return fold(word).replace("’", "'").strip(".,!?;:\"()[]{}…-–—'")
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens of a text, punctuation dropped, apostrophes kept inside words."""
-    return WORD_RE.findall(text.lower().replace("’", "'"))
+    """Folded word tokens of a text (any script), punctuation dropped, apostrophes kept inside."""
+    return WORD_RE.findall(fold(text).replace("’", "'"))
+
+
+# Scripts written without spaces between words: a word index cannot find words in them.
+_UNSPACED = (
+    ((0x3040, 0x30FF), "Japanese"),
+    ((0x31F0, 0x31FF), "Japanese"),
+    ((0x3400, 0x4DBF), "Chinese"),
+    ((0x4E00, 0x9FFF), "Chinese"),
+    ((0xF900, 0xFAFF), "Chinese"),
+    ((0x0E00, 0x0E7F), "Thai"),
+    ((0x0E80, 0x0EFF), "Lao"),
+    ((0x1780, 0x17FF), "Khmer"),
+    ((0x1000, 0x109F), "Myanmar"),
+)
+
+
+def unspaced_script(text: str, share: float = 0.2) -> str | None:
+    """Name of the space-less script (Japanese, Chinese, Thai, …) that writes at least `share`
+    of the letters in `text` (its first 20,000 characters), else None."""
+    letters = 0
+    counts: dict[str, int] = {}
+    for ch in text[:20_000]:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        code = ord(ch)
+        if code < 0x0E00:
+            continue
+        for (lo, hi), name in _UNSPACED:
+            if lo <= code <= hi:
+                counts[name] = counts.get(name, 0) + 1
+                break
+    if not counts or sum(counts.values()) < share * letters:
+        return None
+    # Kana next to kanji is Japanese, not Chinese.
+    if "Japanese" in counts:
+        return "Japanese"
+    return max(counts, key=lambda k: counts[k])
 
 
 def content_terms(text: str) -> list[str]:

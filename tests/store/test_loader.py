@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from store.errors import TranscriptError
-from store.loader import NOT_A_TRANSCRIPT, content_hash, discover, load_transcript
+from store.loader import (
+    NOT_A_TRANSCRIPT,
+    content_hash,
+    discover,
+    find_transcripts,
+    load_transcript,
+)
 from store.parsing.seed import MAX_TRANSCRIPT_BYTES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -86,11 +92,22 @@ def test_discovery_rules(tmp_path: Path) -> None:
     ]
     assert discover([root]) == found  # deterministic
     # Files given explicitly are always candidates, even when a folder would skip them;
-    # a missing one too, so that loading it names the problem.
-    explicit = [root / "README.md", root / "AAAAAAAAAAA.vtt", tmp_path / "gone.txt"]
-    assert discover([*explicit, root / "a.txt", root]) == sorted(
+    # a missing one too, so that loading it names the problem. A caption file given with its
+    # seed transcript stays that seed's timings (`ingest dir/*` must not ingest it twice).
+    explicit = [root / "README.md", tmp_path / "gone.txt"]
+    timings = root / "AAAAAAAAAAA.vtt"
+    assert discover([*explicit, timings, root / "a.txt", root]) == sorted(
         {*found, *explicit}, key=lambda p: (str(p.parent), p.name)
     )
+    assert discover([timings]) == [timings]
+    # The info.json's other track is left out with an info line, not as an error.
+    skipped = find_transcripts([root]).skipped
+    assert skipped == [
+        (
+            str(root / f"sub/{YT_NAME}.de.srt"),
+            f"another caption track of the same video ({YT_NAME}.en.vtt is used)",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- seed + timings
@@ -130,7 +147,7 @@ def test_timings_beside_the_seed_and_priority(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("timings", "why"),
     [
-        ("WEBVTT\n\n00:00:01.000 --> garbage\nx\n", "bad cue timing at line 3"),
+        ("WEBVTT\n\n00:00:01.000 --> garbage\nx\n", "no caption cues found"),
         ("WEBVTT\n", "no caption cues found"),
         ("", "empty file"),
         (vtt_text("ZZZZZZZZZZZ", "hello world"), "it is for video ZZZZZZZZZZZ"),
@@ -196,21 +213,20 @@ def test_info_json_dispatch() -> None:
 def test_standalone_caption_files(tmp_path: Path) -> None:
     vtt = tmp_path / "Budget row ｜ BBC News [ZOlktUrAg0k].en.vtt"
     vtt.write_text(vtt_text(None, "&gt;&gt; The budget, today."))
-    stamp = dt.datetime(2026, 2, 3, 12, 0).timestamp()
-    os.utime(vtt, (stamp, stamp))
     t = load_transcript(vtt).transcript
+    # No metadata: the date is unknown (not the file's, which would fall in every --since).
     assert (t.video_id, t.title, t.channel, t.published) == (
         "ZOlktUrAg0k",
         "Budget row ｜ BBC News",
         "Unknown",
-        "2026-02-03",
+        "",
     )
     assert t.words == ("The", "budget", "today") and t.word_starts == (1.0, 1 + 2 / 3, 1 + 4 / 3)
     real = TIMED / f"{SEED_ID}.vtt"
     assert load_transcript(real).transcript.video_id == SEED_ID
     srt = tmp_path / "ZOlktUrAg0k.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nhi there\n")
-    assert load_transcript(srt).transcript.title == "ZOlktUrAg0k"
+    assert load_transcript(srt).transcript.title == "Unknown"
     nameless = tmp_path / "interview.vtt"
     nameless.write_text(vtt_text(None))
     assert reason_of(nameless).startswith("no video id")
