@@ -96,11 +96,12 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
     after_blank = True  # the previous line was empty (or this is the file's start)
     in_block = False  # inside a header / NOTE / STYLE / REGION block: skipped to a blank line
     id_line = False  # the previous line was text right after an empty line: maybe a cue id
+    after_text = False  # the previous line was cue text (a cue number sits right before timing)
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = _WORD_TIME_RE.sub("", raw)
         stripped = line.strip()
         if not raw:
-            after_blank, in_block, id_line = True, False, False
+            after_blank, in_block, id_line, after_text = True, False, False, False
             continue
         if not stripped:
             continue  # YouTube's lone " " line inside a cue: not a cue boundary
@@ -110,10 +111,10 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
         if "-->" not in line and (
             _HEADER_RE.match(stripped) or (vtt and after_blank and _VTT_BLOCK_RE.match(stripped))
         ):
-            in_block, after_blank, id_line = True, False, False
+            in_block, after_blank, id_line, after_text = True, False, False, False
             continue
         timing = _timing_line(line)
-        previous_text = cues[-1].payload[-1].strip() if cues and cues[-1].payload else ""
+        previous_text = cues[-1].payload[-1].strip() if after_text and cues[-1].payload else ""
         if timing is not None:
             # A cue number (SRT) or a cue identifier (WebVTT) before the timing line.
             if previous_text and (id_line or previous_text.isdigit()) and (
@@ -121,7 +122,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
             ):
                 cues[-1].payload.pop()
             cues.append(_RawCue(lineno, timing, []))
-            after_blank = id_line = False
+            after_blank = id_line = after_text = False
             continue
         shown = stripped if len(stripped) <= 60 else stripped[:60] + "…"
         if "-->" in line:
@@ -130,7 +131,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
                 warnings.append(f"{path} line {lineno}: unreadable cue timing '{shown}'; {fate}")
                 if previous_text.isdigit():
                     cues[-1].payload.pop()  # the broken cue's number
-                after_blank = id_line = False
+                after_blank = id_line = after_text = False
                 continue
             warnings.append(f"{path} line {lineno}: '-->' inside cue text '{shown}'")
         if _TIME_IN_TEXT_RE.search(line):
@@ -139,7 +140,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
         if cues:
             cues[-1].payload.append(line)
         id_line = after_blank and bool(cues)
-        after_blank = False
+        after_blank, after_text = False, bool(cues)
     return cues, warnings
 
 

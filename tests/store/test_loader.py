@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 import shutil
 from pathlib import Path
 

@@ -13,7 +13,6 @@ from store.parsing.captions import (
     Cue,
     flatten_cues,
     norm_word,
-    is_rolling,
     parse_srt,
     parse_vtt,
     read_captions,
