@@ -313,3 +313,59 @@ def test_whole_shared_corpus_loads_with_timings() -> None:
             continue
         assert t.word_starts is not None and all(s is not None for s in t.word_starts)
     assert untimed == ["000_4c61c73b810720b7.txt"]
+
+
+# ---------------------------------------------------------------- yt-dlp downloads as they come
+
+
+def test_tracks_of_a_download_found_anywhere_one_used(tmp_path: Path) -> None:
+    meta, subs = tmp_path / "meta", tmp_path / "elsewhere" / "subs"
+    meta.mkdir()
+    subs.mkdir(parents=True)
+    name = "Storm [p0k7x2zq]"
+    (meta / f"{name}.info.json").write_text('{"id": "p0k7x2zq", "upload_date": "20250123"}')
+    for lang in ("en", "en-orig", "de"):
+        (subs / f"{name}.{lang}.vtt").write_text(vtt_text(None, f"words in {lang}"))
+    (subs / f"{name}.live_chat.json").write_text("{}")
+    # Two tracks of a video with no info.json at all.
+    (tmp_path / "solo [AAAAAAAAAAA].en.vtt").write_text(vtt_text(None, "solo english"))
+    (tmp_path / "solo [AAAAAAAAAAA].de.vtt").write_text(vtt_text(None, "solo deutsch"))
+    found = find_transcripts([tmp_path])
+    info = meta / f"{name}.info.json"
+    assert found.files == [tmp_path / "solo [AAAAAAAAAAA].en.vtt", info]
+    assert found.captions[info][0] == subs / f"{name}.en.vtt"
+    assert sorted(p for p, _ in found.skipped) == sorted(
+        str(p)
+        for p in (
+            subs / f"{name}.en-orig.vtt",
+            subs / f"{name}.de.vtt",
+            subs / f"{name}.live_chat.json",
+            tmp_path / "solo [AAAAAAAAAAA].de.vtt",
+        )
+    )
+    loaded = load_transcript(info, captions=found.captions[info])
+    assert loaded.transcript.words == ("words", "in", "en")
+    # German first when asked for.
+    german = find_transcripts([tmp_path], ("de",))
+    assert german.captions[info][0] == subs / f"{name}.de.vtt"
+    assert tmp_path / "solo [AAAAAAAAAAA].de.vtt" in german.files
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("東京で地震がありました。津波の心配はありません。", "Japanese"),
+        ("北京今天下雨，气温下降到五度。", "Chinese"),
+        ("วันนี้ฝนตกหนักในกรุงเทพ", "Thai"),
+    ],
+)
+def test_scripts_without_spaces_are_refused(tmp_path: Path, text: str, script: str) -> None:
+    path = tmp_path / "ZOlktUrAg0k.ja.vtt"
+    path.write_text(vtt_text(None, text), encoding="utf-8")
+    assert reason_of(path).startswith(f"the text is in {script}, a script written without spaces")
+
+
+def test_spaced_scripts_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "ZOlktUrAg0k.vtt"
+    path.write_text(vtt_text(None, "Ο Ορμπάν είπε: Москва ответила; قال أردوغان"))
+    assert load_transcript(path).transcript.words[:3] == ("Ο", "Ορμπάν", "είπε")
