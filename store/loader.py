@@ -133,7 +133,8 @@ def _is_caption(path: Path) -> bool:
 def _seed_timings(captions: Sequence[Path], seeds: Sequence[Path]) -> set[Path]:
     """Caption files that time a seed transcript of the same folder (same video id)."""
     by_folder: dict[Path, set[str]] = defaultdict(set)
-    for seed in seeds:
+    folders = {c.parent for c in captions}  # only seeds beside captions are read
+    for seed in (s for s in seeds if s.parent in folders):
         if seed.suffix.lower() == ".txt" and (vid := _seed_video_id(seed)):
             by_folder[seed.parent].add(vid)
     return {c for c in captions if _caption_video_id(c) in by_folder.get(c.parent, ())}

@@ -56,39 +56,30 @@ def tokens(text: str) -> list[str]:
 
 
 # Scripts written without spaces between words: a word index cannot find words in them.
-_UNSPACED = (
-    ((0x3040, 0x30FF), "Japanese"),
-    ((0x31F0, 0x31FF), "Japanese"),
-    ((0x3400, 0x4DBF), "Chinese"),
-    ((0x4E00, 0x9FFF), "Chinese"),
-    ((0xF900, 0xFAFF), "Chinese"),
-    ((0x0E00, 0x0E7F), "Thai"),
-    ((0x0E80, 0x0EFF), "Lao"),
-    ((0x1780, 0x17FF), "Khmer"),
-    ((0x1000, 0x109F), "Myanmar"),
-)
+_UNSPACED = {
+    "Japanese": "\u3040-\u30ff\u31f0-\u31ff",  # kana (kanji next to kana is Japanese too)
+    "Chinese": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+    "Thai": "\u0e00-\u0e7f",
+    "Lao": "\u0e80-\u0eff",
+    "Khmer": "\u1780-\u17ff",
+    "Myanmar": "\u1000-\u109f",
+}
+_UNSPACED_RE = {name: re.compile(f"[{chars}]") for name, chars in _UNSPACED.items()}
+_LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def unspaced_script(text: str, share: float = 0.2) -> str | None:
     """Name of the space-less script (Japanese, Chinese, Thai, …) that writes at least `share`
     of the letters in `text` (its first 20,000 characters), else None."""
-    letters = 0
-    counts: dict[str, int] = {}
-    for ch in text[:20_000]:
-        if not ch.isalpha():
-            continue
-        letters += 1
-        code = ord(ch)
-        if code < 0x0E00:
-            continue
-        for (lo, hi), name in _UNSPACED:
-            if lo <= code <= hi:
-                counts[name] = counts.get(name, 0) + 1
-                break
-    if not counts or sum(counts.values()) < share * letters:
+    sample = text[:20_000]
+    if sample.isascii():
         return None
-    # Kana next to kanji is Japanese, not Chinese.
-    if "Japanese" in counts:
+    counts = {name: len(rx.findall(sample)) for name, rx in _UNSPACED_RE.items()}
+    if sum(counts.values()) < share * len(_LETTER_RE.findall(sample)) or not any(
+        counts.values()
+    ):
+        return None
+    if counts["Japanese"]:
         return "Japanese"
     return max(counts, key=lambda k: counts[k])
 

@@ -71,7 +71,6 @@ def clean_cue_text(text: str) -> str:
 
 @dataclass
 class _RawCue:
-    lineno: int
     timing: str  # the timing line as pysubs2 will read it
     payload: list[str]
 
@@ -98,7 +97,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
     id_line = False  # the previous line was text right after an empty line: maybe a cue id
     after_text = False  # the previous line was cue text (a cue number sits right before timing)
     for lineno, raw in enumerate(text.splitlines(), 1):
-        line = _WORD_TIME_RE.sub("", raw)
+        line = _WORD_TIME_RE.sub("", raw) if "<" in raw else raw
         stripped = line.strip()
         if not raw:
             after_blank, in_block, id_line, after_text = True, False, False, False
@@ -113,7 +112,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
         ):
             in_block, after_blank, id_line, after_text = True, False, False, False
             continue
-        timing = _timing_line(line)
+        timing = _timing_line(line) if ">" in line or "→" in line else None
         previous_text = cues[-1].payload[-1].strip() if after_text and cues[-1].payload else ""
         if timing is not None:
             # A cue number (SRT) or a cue identifier (WebVTT) before the timing line.
@@ -121,12 +120,12 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
                 vtt or previous_text.isdigit()
             ):
                 cues[-1].payload.pop()
-            cues.append(_RawCue(lineno, timing, []))
+            cues.append(_RawCue(timing, []))
             after_blank = id_line = after_text = False
             continue
         shown = stripped if len(stripped) <= 60 else stripped[:60] + "…"
         if "-->" in line:
-            if after_blank or id_line or _LOOKS_TIMED_RE.match(line) or not cues:
+            if _LOOKS_TIMED_RE.match(line):  # a timing line that cannot be read
                 fate = "its words are read with the previous cue" if cues else "cue skipped"
                 warnings.append(f"{path} line {lineno}: unreadable cue timing '{shown}'; {fate}")
                 if previous_text.isdigit():
@@ -134,7 +133,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
                 after_blank = id_line = after_text = False
                 continue
             warnings.append(f"{path} line {lineno}: '-->' inside cue text '{shown}'")
-        if _TIME_IN_TEXT_RE.search(line):
+        if ":" in line and _TIME_IN_TEXT_RE.search(line):
             warnings.append(f"{path} line {lineno}: a time inside cue text '{shown}' was dropped")
             line = _TIME_IN_TEXT_RE.sub(" ", line)
         if cues:
