@@ -117,6 +117,8 @@ def print_report(report: IngestReport) -> None:
     """Rejected files and warnings on stderr, the summary line on stdout."""
     for path, reason in report.rejected:
         print(f"rejected {path}: {reason}", file=sys.stderr)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.failed:

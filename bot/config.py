@@ -58,6 +58,7 @@ class IngestConfig:
     window: Annotated[Int, Field(ge=10, le=1000)] = 120  # words
     overlap: Annotated[Int, Field(ge=0)] = 30  # words, less than window
     timings: tuple[Path, ...] = ()
+    caption_languages: tuple[Text, ...] = ("en",)  # caption track preference, best first
 
     @model_validator(mode="after")
     def _overlap_below_window(self) -> IngestConfig:

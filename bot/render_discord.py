@@ -25,7 +25,7 @@ from bot.discord_limits import (
     safe_embed,
     truncate_words,
 )
-from store.links import format_timestamp, youtube_url
+from store.links import format_timestamp, shown_date, video_url
 from store.models import Hit, SearchFilters, VideoInfo
 from store.quotes import ELLIPSIS, stem
 from store.search import QuoteMatch
@@ -98,7 +98,7 @@ def moment_link(hit: Hit) -> str:
 
 def source_line(hit: Hit) -> str:
     """Channel, publication date and the link to the moment."""
-    return f"{escape_markdown(hit.channel)} · {hit.published} · {moment_link(hit)}"
+    return f"{escape_markdown(hit.channel)} · {shown_date(hit.published)} · {moment_link(hit)}"
 
 
 def filters_label(filters: SearchFilters) -> str:
@@ -177,7 +177,7 @@ def quote_message(match: QuoteMatch, context: Hit | None = None) -> str:
     if hit.start_s is not None:
         at = f" · at {'≈' if hit.approximate_time else ''}{format_timestamp(hit.start_s)}"
     source = (f"— {escape_markdown(hit.channel)}, “{escape_markdown(one_line(hit.title))}”, "
-              f"{hit.published}{at}")
+              f"{shown_date(hit.published)}{at}")
     lines = [source, f"<{hit.url}>"]
     if not match.exact:
         lines.append(f"-# closest match: {round(match.similarity * 100)}% of the words as typed")
@@ -207,8 +207,8 @@ def latest_embed(videos: Sequence[VideoInfo], channel: str | None = None) -> Emb
     lines = []
     for v in videos:
         label = escape_markdown(one_line(v.title))
-        lines.append(f"[{label}]({youtube_url(v.video_id)})\n"
-                     f"{escape_markdown(v.channel)} · {v.published} · added "
+        lines.append(f"[{label}]({video_url(v.video_id, v.url)})\n"
+                     f"{escape_markdown(v.channel)} · {shown_date(v.published)} · added "
                      f"{discord_time(v.ingested_at)}")
     description = ""
     for line in lines:  # whole entries only: a cut link would not render

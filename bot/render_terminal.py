@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from store.links import format_timestamp
+from store.links import format_timestamp, shown_date
 from store.models import Hit
 from store.search import QuoteMatch
 
@@ -26,7 +26,10 @@ def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
     )
     at = f" at {format_timestamp(hit.start_s)}" if hit.start_s is not None else ""
     head = f"{number}. " if number is not None else ""
-    return f"{head}{hit.title}\n   {hit.channel} · {hit.published}{at}\n{quote}\n   {hit.url}"
+    return (
+        f"{head}{hit.title}\n   {hit.channel} · {shown_date(hit.published)}{at}\n{quote}\n"
+        f"   {hit.url}"
+    )
 
 
 def render_answer(question: str, hits: Sequence[Hit]) -> str:

@@ -53,7 +53,13 @@ class Library:
         """The ingest pipeline writing into this library."""
         ing = self.config.ingest
         return Ingestor(
-            self.catalog, self.index, self.embedder, ing.window, ing.overlap, sparse=self.sparse
+            self.catalog,
+            self.index,
+            self.embedder,
+            ing.window,
+            ing.overlap,
+            sparse=self.sparse,
+            languages=ing.caption_languages,
         )
 
     def ingest(

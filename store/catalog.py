@@ -15,6 +15,7 @@ from store.errors import InconsistentStoreError
 from store.models import Chunk, SearchFilters, Transcript, VideoInfo
 from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
+from store.text import fold
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS videos (
     source       TEXT NOT NULL,
     ingested_at  TEXT NOT NULL,
     text         TEXT NOT NULL,
-    word_starts  BLOB
+    word_starts  BLOB,
+    url          TEXT NOT NULL DEFAULT ''  -- page of the video; '' = YouTube by its id
 );
 CREATE INDEX IF NOT EXISTS videos_state ON videos(state, ingested_at);
 -- Filters: without these a channel or date filter reads every video row (35 ms at 45k videos).
@@ -85,7 +87,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-_VIDEO_MARKS = ",".join("?" * 12)  # the columns of `videos`, in table order
+_VIDEO_MARKS = ",".join("?" * 13)  # the columns of `videos`, in table order
 
 
 def _video_row(
@@ -105,6 +107,7 @@ def _video_row(
         now,
         t.text if searchable else "",
         _pack_starts(t.word_starts) if searchable else None,
+        t.url,
     )
 
 
@@ -131,8 +134,8 @@ def filter_sql(filters: SearchFilters, alias: str = "v") -> tuple[str, list[obje
     if filters.since:
         parts.append(f"{alias}.published >= ?")
         params.append(filters.since)
-    if filters.until:
-        parts.append(f"{alias}.published <= ?")
+    if filters.until:  # an unknown date ('') is in no date range
+        parts.append(f"{alias}.published <= ? AND {alias}.published <> ''")
         params.append(filters.until)
     if filters.video_id:
         parts.append(f"{alias}.video_id = ?")
@@ -152,11 +155,19 @@ class Catalog(SqliteDatabase):
         try:
             super().__init__(path, SCHEMA, read_only)
             self._query("SELECT count(*) FROM videos")
+            self._add_url_column()
         except sqlite3.DatabaseError as exc:
             raise InconsistentStoreError(
                 f"the catalog {path} is unreadable ({exc}); run `newsreel rebuild PATH…`"
                 " to rebuild it from the transcripts"
             ) from exc
+
+    def _add_url_column(self) -> None:
+        # Catalogs made before videos had a page url: their videos are all YouTube ones.
+        columns = {str(r[1]) for r in self._query("PRAGMA table_info(videos)")}
+        if "url" not in columns:
+            with self.transaction() as c:
+                c.execute("ALTER TABLE videos ADD COLUMN url TEXT NOT NULL DEFAULT ''")
 
     # --- ingest state -------------------------------------------------------------------
 
@@ -209,7 +220,7 @@ class Catalog(SqliteDatabase):
                 n_words=excluded.n_words, timed=excluded.timed,
                 content_hash=excluded.content_hash, state='done', source=excluded.source,
                 ingested_at=excluded.ingested_at, text=excluded.text,
-                word_starts=excluded.word_starts""",
+                word_starts=excluded.word_starts, url=excluded.url""",
                 _video_row(t, content_hash, now, searchable=True),
             )
             for i, ch in enumerate(chunks):
@@ -220,7 +231,8 @@ class Catalog(SqliteDatabase):
                 )
                 c.execute(
                     "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)",
-                    (cur.lastrowid, ch.text, context),
+                    # Folded (Orbán → orban, ά → α) as queries are: see store.text.fold.
+                    (cur.lastrowid, fold(ch.text), fold(context)),
                 )
                 if sparse is not None:
                     c.execute(
@@ -355,7 +367,7 @@ class Catalog(SqliteDatabase):
             return {}
         marks = ",".join("?" * len(video_ids))
         rows = self._query(
-            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source, url"
             f" FROM videos WHERE state='done' AND video_id IN ({marks})",
             list(video_ids),
         )
@@ -365,7 +377,7 @@ class Catalog(SqliteDatabase):
         """The most recently ingested searchable videos, newest first."""
         cond, params = filter_sql(SearchFilters(channel=channel))
         rows = self._query(
-            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source, url"
             f" FROM videos v WHERE {cond} ORDER BY ingested_at DESC, published DESC LIMIT ?",
             [*params, limit],
         )
@@ -374,7 +386,7 @@ class Catalog(SqliteDatabase):
     def ingested_since(self, iso_time: str) -> list[VideoInfo]:
         """Searchable videos ingested at or after `iso_time`, oldest first."""
         rows = self._query(
-            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source"
+            "SELECT video_id, title, channel, published, n_words, timed, ingested_at, source, url"
             " FROM videos WHERE state='done' AND ingested_at >= ? ORDER BY ingested_at",
             (iso_time,),
         )
@@ -518,6 +530,7 @@ def _video_info(r: Any) -> VideoInfo:
         timed=bool(r[5]),
         ingested_at=str(r[6]),
         source=str(r[7]),
+        url=str(r[8]),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.catalog import VideoText
-from store.links import youtube_url
+from store.links import video_url
 from store.models import Hit, VideoInfo
 from store.quotes import render_quote
 
@@ -25,7 +25,7 @@ def make_hit(
         published=info.published,
         quote=render_quote(text.words, start, end),
         start_s=None if start_s is None else round(start_s, 1),
-        url=youtube_url(info.video_id, start_s),
+        url=video_url(info.video_id, info.url, start_s),
         score=score,
         start_word=start,
         end_word=end,

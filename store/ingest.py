@@ -13,8 +13,9 @@ from store.catalog import Catalog
 from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
 from store.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
-from store.loader import LoadedTranscript, discover, fingerprint, load_transcript
+from store.loader import LoadedTranscript, find_transcripts, fingerprint, load_transcript
 from store.models import Chunk, Transcript
+from store.parsing.ytdlp import DEFAULT_LANGUAGES
 from store.sparse import SparseEncoder, SparseVector
 from store.vector_index import ChromaIndex, ChunkMeta
 
@@ -31,6 +32,7 @@ class IngestReport:
     unchanged: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not an error
     chunks: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -87,6 +89,7 @@ class Ingestor:
         overlap: int = DEFAULT_OVERLAP,
         batch_chunks: int = 512,
         sparse: SparseEncoder | None = None,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
     ) -> None:
         self.catalog = catalog
         self.index = index
@@ -95,6 +98,7 @@ class Ingestor:
         self.window = window
         self.overlap = overlap
         self.batch_chunks = batch_chunks
+        self.languages = tuple(languages)  # caption tracks preferred, in order
 
     def ingest_paths(
         self,
@@ -107,7 +111,9 @@ class Ingestor:
         started = time.perf_counter()
         self.flush_stale_vectors()
         report.sparse_filled = self.fill_sparse()
-        files = discover(paths)
+        found = find_transcripts(paths, self.languages)
+        report.skipped.extend(found.skipped)
+        files = found.files
         known = self.catalog.hash_by_source()
         todo: list[Path] = []
         for path in files:
@@ -124,7 +130,9 @@ class Ingestor:
         def loaded_files() -> Iterable[LoadedTranscript]:
             for path in todo:
                 try:
-                    yield load_transcript(path, timings_dirs)
+                    yield load_transcript(
+                        path, timings_dirs, self.languages, found.captions.get(path)
+                    )
                 except TranscriptError as err:
                     report.rejected.append((err.path, err.reason))
                     if progress:

@@ -1,7 +1,9 @@
 """Find transcript files and load any supported format into a Transcript, with timings.
 
 Formats: the seed `.txt` (timed by aligning it with `<video_id>.vtt|.srt` found in a timings
-folder or beside it), yt-dlp `<name>.info.json` + captions, and standalone `.vtt` / `.srt`.
+folder or beside it), yt-dlp `<name>.info.json` + captions (one track per video, by language
+preference), and standalone `.vtt` / `.srt`. Text in a script written without spaces between
+words (Japanese, Chinese, Thai, …) is refused: the word index could not find anything in it.
 `load_transcript` returns a `LoadedTranscript`: the transcript, a content hash of every byte
 it was built from (so a changed timings file re-ingests) and warnings that did not stop it
 (e.g. a broken timings file: the transcript is then loaded untimed).
@@ -9,39 +11,44 @@ it was built from (so a changed timings file re-ingests) and warnings that did n
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from store.align import align_with_coverage
 from store.errors import TranscriptError
 from store.models import Transcript
 from store.parsing.captions import (
-    Cue,
+    SRT_TIMING_RE,
     caption_stem,
     flatten_cues,
-    parse_srt,
-    parse_vtt,
+    read_caption_bytes,
     video_id_from_caption,
 )
-from store.parsing.seed import (
-    MAX_TRANSCRIPT_BYTES,
-    SEED_TAGS,
-    decode_text,
-    parse_seed,
-    read_checked,
+from store.parsing.seed import MAX_TRANSCRIPT_BYTES, SEED_TAGS, parse_seed, read_checked
+from store.parsing.ytdlp import (
+    DEFAULT_LANGUAGES,
+    INFO_SUFFIX,
+    captions_beside,
+    load_ytdlp,
+    read_info,
+    requested_captions,
+    track_rank,
 )
-from store.parsing.ytdlp import INFO_SUFFIX, captions_beside, load_ytdlp
+from store.text import unspaced_script
 
 NOT_A_TRANSCRIPT = "not a transcript (expected <video_id>… seed format, .vtt, .srt or .info.json)"
 CAPTION_SUFFIXES = (".vtt", ".srt")
 _MIN_COVERAGE = 0.5  # on the corpus: right captions match >= 97% of words, wrong ones <= 23%
 _SEED_ID_RE = re.compile(rb"<video_id>\s*([^<\s]*)\s*</video_id>")
-_SRT_TIMING_RE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.MULTILINE)
+K = TypeVar("K")
+LIVE_CHAT_SUFFIX = ".live_chat.json"
+UNKNOWN = "Unknown"  # title / channel of a caption file that comes with no metadata
 _HEAD_BYTES = 64 * 1024  # enough to hold the metadata tags / a NOTE block
 
 
@@ -94,87 +101,159 @@ def _caption_video_id(path: Path) -> str | None:
     return video_id_from_caption(head, str(path))
 
 
-def _candidates_in(folder: Path, names: list[str]) -> list[Path]:
-    """Transcript files among the file names of one folder (see `discover`)."""
-    names = [n for n in names if not _ignored(n)]
-    infos = [n for n in names if n.lower().endswith(INFO_SUFFIX)]
-    seeds = [n for n in names if n.lower().endswith(".txt")]
-    captions = [n for n in names if n.lower().endswith(CAPTION_SUFFIXES)]
-    consumed = {p.name for n in infos for p in captions_beside(folder / n)}
-    seed_ids = {i for n in seeds if (i := _seed_video_id(folder / n))} if captions else set()
-    out = [folder / n for n in infos + seeds]
-    for name in captions:
-        if name in consumed:
-            continue  # read with its info.json
-        if seed_ids and _caption_video_id(folder / name) in seed_ids:
-            continue  # the timings of a seed transcript beside it
-        out.append(folder / name)
-    return out
+@dataclass(frozen=True)
+class Found:
+    """What `find_transcripts` found: files to load, files left out on purpose (with why,
+    e.g. another language's caption track) and each info.json's caption tracks."""
+
+    files: list[Path]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    captions: dict[Path, list[Path]] = field(default_factory=dict)  # best track first
 
 
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Transcript files under `paths`, sorted: files given are always kept; folders are
-    searched recursively for .txt, .info.json and the .vtt/.srt that are not another
-    file's captions or timings (READMEs, .md, .tsv and hidden files are skipped)."""
-    found: set[Path] = set()
+def _walk(paths: Sequence[Path]) -> tuple[set[Path], set[Path]]:
+    """(files given explicitly, files found in the folders given), hidden and notes skipped."""
+    explicit: set[Path] = set()
+    walked: set[Path] = set()
     for path in paths:
         if not path.is_dir():
-            found.add(path)  # a missing file is kept so that loading names the problem
+            explicit.add(path)  # a missing file is kept so that loading names the problem
             continue
         for root, dirs, files in os.walk(path):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             folder = Path(root)
-            found.update(_candidates_in(folder, [f for f in files if (folder / f).is_file()]))
-    return sorted(found, key=lambda p: (str(p.parent), p.name))
+            walked.update(folder / f for f in files if not _ignored(f) and (folder / f).is_file())
+    return explicit, walked - explicit
+
+
+def _is_caption(path: Path) -> bool:
+    return path.name.lower().endswith(CAPTION_SUFFIXES)
+
+
+def _seed_timings(captions: Sequence[Path], seeds: Sequence[Path]) -> set[Path]:
+    """Caption files that time a seed transcript of the same folder (same video id)."""
+    by_folder: dict[Path, set[str]] = defaultdict(set)
+    folders = {c.parent for c in captions}  # only seeds beside captions are read
+    for seed in (s for s in seeds if s.parent in folders):
+        if seed.suffix.lower() == ".txt" and (vid := _seed_video_id(seed)):
+            by_folder[seed.parent].add(vid)
+    return {c for c in captions if _caption_video_id(c) in by_folder.get(c.parent, ())}
+
+
+def _one_track_each(
+    groups: Mapping[K, Sequence[Path]], languages: Sequence[str]
+) -> tuple[dict[K, list[Path]], list[tuple[str, str]]]:
+    """Each video's caption tracks best first, and a skip line for every track but the first."""
+    ranked: dict[K, list[Path]] = {}
+    skipped: list[tuple[str, str]] = []
+    for key, tracks in groups.items():
+        ranked[key] = sorted(dict.fromkeys(tracks), key=lambda p: track_rank(p, languages))
+        used = ranked[key][0]
+        skipped += [
+            (str(p), f"another caption track of the same video ({used.name} is used)")
+            for p in ranked[key][1:]
+        ]
+    return ranked, skipped
+
+
+def find_transcripts(
+    paths: Sequence[Path], languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> Found:
+    """Transcript files under `paths`, sorted: files given are kept (a caption track only if
+    it is its video's preferred one); folders are searched recursively for .txt, .info.json
+    and the .vtt/.srt that are not a seed's timings. One caption track per video, by
+    `languages`: an info.json's tracks are those beside it, those its `requested_subtitles`
+    name and any file named with its `[id]` under `paths`; the others are skipped."""
+    explicit, walked = _walk(paths)
+    everything = sorted(explicit | walked, key=lambda p: (str(p.parent), p.name))
+    infos = [p for p in everything if p.name.lower().endswith(INFO_SUFFIX)]
+    captions = [p for p in everything if _is_caption(p)]
+    skipped = [
+        (str(p), "a live chat replay, not captions")
+        for p in everything
+        if p.name.lower().endswith(LIVE_CHAT_SUFFIX)
+    ]
+    others = [
+        p
+        for p in everything
+        if p not in infos and not _is_caption(p) and (p in explicit or p.suffix.lower() == ".txt")
+    ]
+    ids = {c: _caption_video_id(c) for c in captions}
+    by_id: dict[str, list[Path]] = defaultdict(list)
+    for c, vid in ids.items():
+        if vid:
+            by_id[vid].append(c)
+    tracks_of: dict[Path, list[Path]] = {}
+    for info in infos:
+        tracks = captions_beside(info, languages)
+        try:
+            meta, _ = read_info(info)
+        except TranscriptError:
+            meta = {}  # loading it names the problem
+        info_id = meta.get("id")
+        tracks += requested_captions(meta, info)
+        if isinstance(info_id, str):
+            tracks += by_id.get(info_id, [])
+        tracks_of[info] = tracks
+    info_tracks, skipped_tracks = _one_track_each(
+        {i: t for i, t in tracks_of.items() if t}, languages
+    )
+    claimed = {c for tracks in tracks_of.values() for c in tracks}
+    claimed |= _seed_timings([c for c in captions if c not in claimed], others)
+    standalone: dict[str, list[Path]] = defaultdict(list)
+    for c in captions:
+        if c not in claimed:
+            standalone[ids[c] or str(c)].append(c)
+    chosen, skipped_standalone = _one_track_each(standalone, languages)
+    skipped += skipped_tracks + skipped_standalone
+    files = infos + others + [tracks[0] for tracks in chosen.values()]
+    return Found(
+        sorted(files, key=lambda p: (str(p.parent), p.name)),
+        sorted(skipped),
+        info_tracks,
+    )
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Transcript files under `paths`, sorted (see `find_transcripts`)."""
+    return find_transcripts(paths).files
 
 
 # ---------------------------------------------------------------- loading
 
 
-def _parse_captions(data: bytes, path: Path) -> list[Cue]:
-    """Cues of caption bytes, VTT or SRT by file name, else by content."""
-    text = decode_text(data, str(path))
-    if path.suffix.lower() == ".srt" or (
-        path.suffix.lower() != ".vtt"
-        and not text.lstrip().startswith("WEBVTT")
-        and _SRT_TIMING_RE.search(text)
-    ):
-        return parse_srt(text, str(path))
-    return parse_vtt(text, str(path))
-
-
 def _standalone_title(path: Path, video_id: str) -> str:
-    """A caption file's name as a title: language tag and a trailing ' [ID]' removed."""
+    """A caption file's name as a title (language tag and ' [ID]' removed); when the name is
+    only the id, the title is unknown."""
     stem = caption_stem(path.name)
     stem = re.sub(rf"\s*\[{re.escape(video_id)}\]$", "", stem).strip()
-    return stem or video_id
+    return UNKNOWN if stem in ("", video_id) else stem
 
 
 def _load_captions(path: Path, data: bytes) -> LoadedTranscript:
-    """A standalone caption file: id from its NOTE block or name, title from its name."""
-    cues = _parse_captions(data, path)
-    video_id = video_id_from_caption(decode_text(data, str(path)), str(path))
+    """A standalone caption file: id from its NOTE block or name, title from its name; channel
+    and date unknown (an info.json beside it gives them: see README)."""
+    captions = read_caption_bytes(data, path)
+    video_id = video_id_from_caption(data[:_HEAD_BYTES].decode("utf-8", "replace"), str(path))
     if video_id is None:
         raise TranscriptError(
             str(path), "no video id (expected a 'NOTE video_id …' block or a name like 'ID.vtt')"
         )
-    words, starts = flatten_cues(cues)
+    words, starts = flatten_cues(captions.cues)
     if not words:
         raise TranscriptError(str(path), "captions contain no words")
-    try:  # captions carry no date: the file's modification day stands in for it
-        published = dt.date.fromtimestamp(os.stat(path).st_mtime).isoformat()
-    except (OSError, OverflowError, ValueError) as exc:
-        raise TranscriptError(str(path), f"cannot read its date ({exc})") from None
     transcript = Transcript(
         video_id=video_id,
         title=_standalone_title(path, video_id),
-        channel="Unknown",
-        published=published,
+        channel=UNKNOWN,
+        published="",  # unknown: a stand-in date would put it in every --since range
         words=tuple(words),
         word_starts=tuple(starts),
         source=str(path),
     )
-    return LoadedTranscript(transcript, content_hash(data), timings_path=str(path))
+    return LoadedTranscript(
+        transcript, content_hash(data), captions.warnings, timings_path=str(path)
+    )
 
 
 def _timings_candidates(path: Path, video_id: str, timings_dirs: Sequence[Path]) -> list[Path]:
@@ -191,13 +270,13 @@ def _timings_candidates(path: Path, video_id: str, timings_dirs: Sequence[Path])
 def _timed(seed: Transcript, candidate: Path, data: bytes) -> tuple[float | None, ...] | str:
     """Word starts of `seed` from one timings file, or the reason it cannot give them."""
     try:
-        cues = _parse_captions(data, candidate)
+        captions = read_caption_bytes(data, candidate)
     except TranscriptError as exc:
         return exc.reason
-    named = video_id_from_caption(decode_text(data, str(candidate)), "")
+    named = video_id_from_caption(data[:_HEAD_BYTES].decode("utf-8", "replace"), "")
     if named is not None and named != seed.video_id:
         return f"it is for video {named}"
-    words, starts = flatten_cues(cues)
+    words, starts = flatten_cues(captions.cues)
     if not words:
         return "no words in it"
     times, coverage = align_with_coverage(seed.words, words, starts)
@@ -257,37 +336,62 @@ def _load_seed(path: Path, data: bytes, timings_dirs: Sequence[Path]) -> LoadedT
 def _looks_like_captions(data: bytes) -> bool:
     """Caption content under another name: a WEBVTT header or SRT timing lines."""
     head = data[:_HEAD_BYTES].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    return head.startswith("WEBVTT") or _SRT_TIMING_RE.search(head) is not None
+    return head.startswith("WEBVTT") or SRT_TIMING_RE.search(head) is not None
 
 
-def load_transcript(path: Path, timings_dirs: Sequence[Path] = ()) -> LoadedTranscript:
-    """Load one transcript file of any supported format; problems raise TranscriptError."""
+def _check_script(loaded: LoadedTranscript) -> LoadedTranscript:
+    """Refuse text the word index cannot search: a script written without spaces."""
+    t = loaded.transcript
+    script = unspaced_script(" ".join(t.words[:5000]))
+    if script is not None:
+        raise TranscriptError(
+            t.source,
+            f"the text is in {script}, a script written without spaces between words;"
+            " Newsreel's word search could not find anything in it, so it is not ingested",
+        )
+    return loaded
+
+
+def load_transcript(
+    path: Path,
+    timings_dirs: Sequence[Path] = (),
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    captions: Sequence[Path] | None = None,
+) -> LoadedTranscript:
+    """Load one transcript file of any supported format; problems raise TranscriptError.
+
+    `languages`: caption language preference; `captions`: an info.json's caption tracks,
+    best first, when discovery found them (see `find_transcripts`)."""
     name = path.name.lower()
     if name.endswith(INFO_SUFFIX):
-        transcript, parts = load_ytdlp(path)
-        captions = captions_beside(path)
-        return LoadedTranscript(
-            transcript,
-            content_hash(*parts),
-            timings_path=str(captions[0]) if captions else None,
+        got = load_ytdlp(path, languages, captions)
+        return _check_script(
+            LoadedTranscript(
+                got.transcript,
+                content_hash(*got.parts),
+                got.warnings,
+                timings_path=str(got.captions),
+            )
         )
     data = read_checked(path)  # stats first: an oversized file is refused unread
     if not data.strip():
         raise TranscriptError(str(path), "empty file")
     if name.endswith(CAPTION_SUFFIXES):
-        return _load_captions(path, data)
+        return _check_script(_load_captions(path, data))
     if any(f"<{tag}>".encode() in data for tag in SEED_TAGS):
-        return _load_seed(path, data, timings_dirs)
+        return _check_script(_load_seed(path, data, timings_dirs))
     if _looks_like_captions(data):
-        return _load_captions(path, data)
+        return _check_script(_load_captions(path, data))
     raise TranscriptError(str(path), NOT_A_TRANSCRIPT)
 
 
 __all__ = [
     "MAX_TRANSCRIPT_BYTES",
     "NOT_A_TRANSCRIPT",
+    "Found",
     "LoadedTranscript",
     "content_hash",
     "discover",
+    "find_transcripts",
     "load_transcript",
 ]

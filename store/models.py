@@ -12,11 +12,12 @@ class Transcript:
     video_id: str
     title: str
     channel: str
-    published: str  # ISO date, YYYY-MM-DD
+    published: str  # ISO date, YYYY-MM-DD; '' when unknown
     words: tuple[str, ...]
     word_starts: tuple[float | None, ...] | None = None  # same length as words
     source: str = ""  # file it came from, for messages
     thumbnail: str = ""
+    url: str = ""  # the video's page (yt-dlp webpage_url); '' = the YouTube video with this id
 
     @property
     def text(self) -> str:
@@ -68,6 +69,7 @@ class VideoInfo:
     timed: bool
     ingested_at: str = ""
     source: str = ""
+    url: str = ""  # the video's page; '' = the YouTube video with this id
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class Hit:
             "video_id": self.video_id,
             "title": self.title,
             "channel": self.channel,
-            "published": self.published,
+            "published": self.published or None,  # None: the date is unknown
             "quote": self.quote,
             "start_s": self.start_s,
             "url": self.url,

@@ -349,6 +349,7 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
         clauses.append({"published": {"$gte": int(filters.since.replace("-", ""))}})
     if filters.until:
         clauses.append({"published": {"$lte": int(filters.until.replace("-", ""))}})
+        clauses.append({"published": {"$gt": 0}})  # 0: date unknown, in no range
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# Letters and digits of any script (what FTS5's unicode61 tokenizer keeps), an apostrophe
+# joining two runs ("don't"). Text is folded first, so combining marks are already gone.
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 # Question words and fillers: they carry no topic, and ASR text is full of them.
 STOPWORDS = frozenset(
@@ -30,14 +33,55 @@ STOPWORDS = frozenset(
 )
 
 
+def fold(text: str) -> str:
+    """Text as matching sees it: lower case, compatibility forms and diacritics removed
+    ('Orbán' → 'orban', 'Erdoğan' → 'erdogan', 'ά' → 'α', 'ﬁ' → 'fi', Arabic harakat dropped).
+    The keyword index is fed folded text too, so both sides agree; quotes never are."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", lowered) if unicodedata.category(ch) != "Mn"
+    )
+
+
 def normalise(word: str) -> str:
-    """Lower-case a word and strip punctuation at its edges (apostrophes unified)."""
-    return word.lower().replace("’", "'").strip(".,!?;:\"()[]{}…-–—'")
+    """A word folded (see `fold`), punctuation stripped at its edges, apostrophes unified."""
+    return fold(word).replace("’", "'").strip(".,!?;:\"()[]{}…-–—'")
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens of a text, punctuation dropped, apostrophes kept inside words."""
-    return WORD_RE.findall(text.lower().replace("’", "'"))
+    """Folded word tokens of a text (any script), punctuation dropped, apostrophes kept inside."""
+    return WORD_RE.findall(fold(text).replace("’", "'"))
+
+
+# Scripts written without spaces between words: a word index cannot find words in them.
+_UNSPACED = {
+    "Japanese": "\u3040-\u30ff\u31f0-\u31ff",  # kana (kanji next to kana is Japanese too)
+    "Chinese": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+    "Thai": "\u0e00-\u0e7f",
+    "Lao": "\u0e80-\u0eff",
+    "Khmer": "\u1780-\u17ff",
+    "Myanmar": "\u1000-\u109f",
+}
+_UNSPACED_RE = {name: re.compile(f"[{chars}]") for name, chars in _UNSPACED.items()}
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def unspaced_script(text: str, share: float = 0.2) -> str | None:
+    """Name of the space-less script (Japanese, Chinese, Thai, …) that writes at least `share`
+    of the letters in `text` (its first 20,000 characters), else None."""
+    sample = text[:20_000]
+    if sample.isascii():
+        return None
+    counts = {name: len(rx.findall(sample)) for name, rx in _UNSPACED_RE.items()}
+    if sum(counts.values()) < share * len(_LETTER_RE.findall(sample)) or not any(
+        counts.values()
+    ):
+        return None
+    if counts["Japanese"]:
+        return "Japanese"
+    return max(counts, key=lambda k: counts[k])
 
 
 def content_terms(text: str) -> list[str]:

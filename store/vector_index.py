@@ -39,7 +39,7 @@ class ChunkMeta:
         return {
             "video_id": self.video_id,
             "channel": self.channel,
-            "published": int(self.published.replace("-", "")),
+            "published": int(self.published.replace("-", "") or 0),  # 0: date unknown
         }
 
 

@@ -22,7 +22,7 @@ from bot.discord_limits import (
     truncate_words,
 )
 from bot.render_discord import COLOUR, quoted
-from store.links import youtube_url
+from store.links import is_youtube, shown_date, video_url
 from store.models import Hit, VideoInfo
 from store.quotes import ELLIPSIS
 
@@ -61,7 +61,7 @@ def opening_excerpt(words: Sequence[str], max_words: int = EXCERPT_WORDS) -> str
 
 def new_video_message(info: VideoInfo, excerpt: str) -> Outgoing:
     """The announcement of one new video: title, channel, date, link, thumbnail, excerpt."""
-    url = youtube_url(info.video_id)
+    url = video_url(info.video_id, info.url)
     embed = discord.Embed(
         title=truncate_words(escape_markdown(one_line(info.title)), TITLE),
         url=url,
@@ -70,8 +70,9 @@ def new_video_message(info: VideoInfo, excerpt: str) -> Outgoing:
     )
     embed.add_field(name="Channel", value=escape_markdown(one_line(info.channel)) or "—",
                     inline=True)
-    embed.add_field(name="Published", value=info.published or "—", inline=True)
-    embed.set_thumbnail(url=thumbnail_url(info.video_id))
+    embed.add_field(name="Published", value=shown_date(info.published), inline=True)
+    if is_youtube(info.url):  # another site's id has no YouTube thumbnail
+        embed.set_thumbnail(url=thumbnail_url(info.video_id))
     embed.set_footer(text="New video · Newsreel")
     return Outgoing(embed=safe_embed(embed))
 
@@ -79,8 +80,8 @@ def new_video_message(info: VideoInfo, excerpt: str) -> Outgoing:
 def digest_message(videos: Sequence[VideoInfo]) -> Outgoing:
     """Many new videos in one message, each with its link; whole entries only."""
     lines = [
-        f"**[{escape_markdown(one_line(v.title))}]({youtube_url(v.video_id)})**\n"
-        f"{escape_markdown(one_line(v.channel))} · {v.published}"
+        f"**[{escape_markdown(one_line(v.title))}]({video_url(v.video_id, v.url)})**\n"
+        f"{escape_markdown(one_line(v.channel))} · {shown_date(v.published)}"
         for v in videos
     ]
     description = ""
@@ -96,7 +97,7 @@ def digest_message(videos: Sequence[VideoInfo]) -> Outgoing:
         description += f"\n\n…and {len(lines) - shown} more (see /latest)"
     embed = discord.Embed(title=f"{len(videos)} new videos", description=description,
                           colour=COLOUR)
-    if videos:
+    if videos and is_youtube(videos[0].url):
         embed.set_thumbnail(url=thumbnail_url(videos[0].video_id))
     embed.set_footer(text="New videos · Newsreel")
     return Outgoing(embed=safe_embed(embed))
@@ -120,7 +121,7 @@ def follow_message(topic: str, hits: Sequence[Hit], user_id: int | None) -> Outg
         # Several links would each unfurl into a preview: only a single one is left to unfurl.
         link = f"<{hit.url}>" if many else hit.url
         source = (f"**{truncate_words(escape_markdown(one_line(hit.title)), 200)}** · "
-                  f"{escape_markdown(one_line(hit.channel))} · {hit.published}")
+                  f"{escape_markdown(one_line(hit.channel))} · {shown_date(hit.published)}")
         left = len(hits) - i - 1
         reserve = len(f"\n…and {left} more") if left else 0
         room = MESSAGE - used - len(source) - len(link) - 8 - reserve

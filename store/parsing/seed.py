@@ -9,6 +9,8 @@ import os
 import re
 from pathlib import Path
 
+import charset_normalizer
+
 from store.errors import TranscriptError
 from store.models import Transcript
 
@@ -90,6 +92,28 @@ def decode_text(data: bytes, path: str) -> str:
         # Valid UTF-8 can still be binary (e.g. a zero-filled file); text never holds NUL.
         raise TranscriptError(path, f"binary data (NUL byte at offset {nul})")
     return text.removeprefix("\ufeff")
+
+
+def decode_guessing(data: bytes, path: str) -> tuple[str, str | None]:
+    """Text of caption bytes: UTF-8 (a BOM dropped), else the encoding charset-normalizer finds,
+    Windows-1252 preferred among equally good guesses (it is what subtitle editors write).
+    Returns (text, the guessed encoding or None for UTF-8); binary data raises TranscriptError."""
+    try:
+        text, guessed = data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        matches = charset_normalizer.from_bytes(data)
+        best = matches.best()
+        if best is None:
+            raise TranscriptError(path, "not text (no character encoding fits it)") from None
+        for m in matches:
+            # Short Western text fits cp1250 and cp1252 equally; cp1250 would turn ñ into ń.
+            if m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence:
+                best = m
+        text, guessed = str(best), best.encoding
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise TranscriptError(path, f"binary data (NUL character at offset {nul})")
+    return text.removeprefix("\ufeff"), guessed
 
 
 def iso_date(yyyymmdd: str, path: str, field: str = "publish_date") -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from store.errors import TranscriptError
-from store.loader import NOT_A_TRANSCRIPT, content_hash, discover, load_transcript
+from store.loader import (
+    NOT_A_TRANSCRIPT,
+    content_hash,
+    discover,
+    find_transcripts,
+    load_transcript,
+)
 from store.parsing.seed import MAX_TRANSCRIPT_BYTES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -86,11 +90,22 @@ def test_discovery_rules(tmp_path: Path) -> None:
     ]
     assert discover([root]) == found  # deterministic
     # Files given explicitly are always candidates, even when a folder would skip them;
-    # a missing one too, so that loading it names the problem.
-    explicit = [root / "README.md", root / "AAAAAAAAAAA.vtt", tmp_path / "gone.txt"]
-    assert discover([*explicit, root / "a.txt", root]) == sorted(
+    # a missing one too, so that loading it names the problem. A caption file given with its
+    # seed transcript stays that seed's timings (`ingest dir/*` must not ingest it twice).
+    explicit = [root / "README.md", tmp_path / "gone.txt"]
+    timings = root / "AAAAAAAAAAA.vtt"
+    assert discover([*explicit, timings, root / "a.txt", root]) == sorted(
         {*found, *explicit}, key=lambda p: (str(p.parent), p.name)
     )
+    assert discover([timings]) == [timings]
+    # The info.json's other track is left out with an info line, not as an error.
+    skipped = find_transcripts([root]).skipped
+    assert skipped == [
+        (
+            str(root / f"sub/{YT_NAME}.de.srt"),
+            f"another caption track of the same video ({YT_NAME}.en.vtt is used)",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- seed + timings
@@ -130,7 +145,7 @@ def test_timings_beside_the_seed_and_priority(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("timings", "why"),
     [
-        ("WEBVTT\n\n00:00:01.000 --> garbage\nx\n", "bad cue timing at line 3"),
+        ("WEBVTT\n\n00:00:01.000 --> garbage\nx\n", "no caption cues found"),
         ("WEBVTT\n", "no caption cues found"),
         ("", "empty file"),
         (vtt_text("ZZZZZZZZZZZ", "hello world"), "it is for video ZZZZZZZZZZZ"),
@@ -196,21 +211,20 @@ def test_info_json_dispatch() -> None:
 def test_standalone_caption_files(tmp_path: Path) -> None:
     vtt = tmp_path / "Budget row ｜ BBC News [ZOlktUrAg0k].en.vtt"
     vtt.write_text(vtt_text(None, "&gt;&gt; The budget, today."))
-    stamp = dt.datetime(2026, 2, 3, 12, 0).timestamp()
-    os.utime(vtt, (stamp, stamp))
     t = load_transcript(vtt).transcript
+    # No metadata: the date is unknown (not the file's, which would fall in every --since).
     assert (t.video_id, t.title, t.channel, t.published) == (
         "ZOlktUrAg0k",
         "Budget row ｜ BBC News",
         "Unknown",
-        "2026-02-03",
+        "",
     )
     assert t.words == ("The", "budget", "today") and t.word_starts == (1.0, 1 + 2 / 3, 1 + 4 / 3)
     real = TIMED / f"{SEED_ID}.vtt"
     assert load_transcript(real).transcript.video_id == SEED_ID
     srt = tmp_path / "ZOlktUrAg0k.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nhi there\n")
-    assert load_transcript(srt).transcript.title == "ZOlktUrAg0k"
+    assert load_transcript(srt).transcript.title == "Unknown"
     nameless = tmp_path / "interview.vtt"
     nameless.write_text(vtt_text(None))
     assert reason_of(nameless).startswith("no video id")
@@ -299,3 +313,59 @@ def test_whole_shared_corpus_loads_with_timings() -> None:
             continue
         assert t.word_starts is not None and all(s is not None for s in t.word_starts)
     assert untimed == ["000_4c61c73b810720b7.txt"]
+
+
+# ---------------------------------------------------------------- yt-dlp downloads as they come
+
+
+def test_tracks_of_a_download_found_anywhere_one_used(tmp_path: Path) -> None:
+    meta, subs = tmp_path / "meta", tmp_path / "elsewhere" / "subs"
+    meta.mkdir()
+    subs.mkdir(parents=True)
+    name = "Storm [p0k7x2zq]"
+    (meta / f"{name}.info.json").write_text('{"id": "p0k7x2zq", "upload_date": "20250123"}')
+    for lang in ("en", "en-orig", "de"):
+        (subs / f"{name}.{lang}.vtt").write_text(vtt_text(None, f"words in {lang}"))
+    (subs / f"{name}.live_chat.json").write_text("{}")
+    # Two tracks of a video with no info.json at all.
+    (tmp_path / "solo [AAAAAAAAAAA].en.vtt").write_text(vtt_text(None, "solo english"))
+    (tmp_path / "solo [AAAAAAAAAAA].de.vtt").write_text(vtt_text(None, "solo deutsch"))
+    found = find_transcripts([tmp_path])
+    info = meta / f"{name}.info.json"
+    assert found.files == [tmp_path / "solo [AAAAAAAAAAA].en.vtt", info]
+    assert found.captions[info][0] == subs / f"{name}.en.vtt"
+    assert sorted(p for p, _ in found.skipped) == sorted(
+        str(p)
+        for p in (
+            subs / f"{name}.en-orig.vtt",
+            subs / f"{name}.de.vtt",
+            subs / f"{name}.live_chat.json",
+            tmp_path / "solo [AAAAAAAAAAA].de.vtt",
+        )
+    )
+    loaded = load_transcript(info, captions=found.captions[info])
+    assert loaded.transcript.words == ("words", "in", "en")
+    # German first when asked for.
+    german = find_transcripts([tmp_path], ("de",))
+    assert german.captions[info][0] == subs / f"{name}.de.vtt"
+    assert tmp_path / "solo [AAAAAAAAAAA].de.vtt" in german.files
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("東京で地震がありました。津波の心配はありません。", "Japanese"),
+        ("北京今天下雨，气温下降到五度。", "Chinese"),
+        ("วันนี้ฝนตกหนักในกรุงเทพ", "Thai"),
+    ],
+)
+def test_scripts_without_spaces_are_refused(tmp_path: Path, text: str, script: str) -> None:
+    path = tmp_path / "ZOlktUrAg0k.ja.vtt"
+    path.write_text(vtt_text(None, text), encoding="utf-8")
+    assert reason_of(path).startswith(f"the text is in {script}, a script written without spaces")
+
+
+def test_spaced_scripts_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "ZOlktUrAg0k.vtt"
+    path.write_text(vtt_text(None, "Ο Ορμπάν είπε: Москва ответила; قال أردوغان"))
+    assert load_transcript(path).transcript.words[:3] == ("Ο", "Ορμπάν", "είπε")

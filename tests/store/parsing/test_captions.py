@@ -15,6 +15,7 @@ from store.parsing.captions import (
     norm_word,
     parse_srt,
     parse_vtt,
+    read_captions,
     strip_word,
     video_id_from_caption,
 )
@@ -86,23 +87,52 @@ def test_srt() -> None:
         ("WEBVTT\n", "no caption cues found"),
         ("", "no caption cues found"),
         ("just some words\nand more", "no caption cues found"),
-        (
-            "WEBVTT\n\n00:00:01.000 --> soon\nhi\n",
-            "bad cue timing at line 3: '00:00:01.000 --> soon'",
-        ),
-        (
-            "WEBVTT\n\n1:2:3:4 --> 00:01.000\nhi\n",
-            "bad cue timing at line 3: '1:2:3:4 --> 00:01.000'",
-        ),
+        ("WEBVTT\n\n00:00:01.000 --> soon\nhi\n", "no caption cues found"),
     ],
 )
-def test_bad_captions(text: str, expected: str) -> None:
+def test_files_without_a_readable_cue(text: str, expected: str) -> None:
     assert vtt_reason(text) == expected
 
 
-def test_srt_garbage_raises_transcript_error() -> None:
-    with pytest.raises(TranscriptError, match="bad cue timing"):
-        parse_srt("1\n00:00:01,000 --> xx:00:02,000\nhello\n", "c.srt")
+@pytest.mark.parametrize(
+    ("text", "words", "warning"),
+    [
+        (  # an unreadable timing line: its words go with the cue before, named by line
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nfirst\n\n00:00:03.000 --> soon\nsecond\n\n"
+            "00:04.000 --> 00:05.000\nthird\n",
+            ["first", "second", "third"],
+            "c.vtt line 6: unreadable cue timing '00:00:03.000 --> soon';"
+            " its words are read with the previous cue",
+        ),
+        (
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nfirst\n\n1:2:3:4 --> 00:01.000\nsecond\n",
+            ["first", "second"],
+            "c.vtt line 6: unreadable cue timing '1:2:3:4 --> 00:01.000'",
+        ),
+        (  # an arrow inside the text is text, with a warning, and never quoted as an arrow
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nprices went up --> sharply\n",
+            ["prices", "went", "up", "sharply"],
+            "c.vtt line 4: '-->' inside cue text 'prices went up --> sharply'",
+        ),
+    ],
+)
+def test_one_bad_cue_costs_no_words(text: str, words: list[str], warning: str) -> None:
+    captions = read_captions(text, "c.vtt", vtt=True)
+    assert flatten_cues(captions.cues)[0] == words
+    assert captions.warnings[0].startswith(warning)
+
+
+def test_srt_with_one_broken_cue_keeps_the_others() -> None:
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 --> xx:00:04,000\nthere\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nfriend\n"
+    )
+    captions = read_captions(text, "c.srt", vtt=False)
+    assert [c.text for c in captions.cues] == ["hello\nthere", "friend"]
+    assert captions.warnings == (
+        "c.srt line 6: unreadable cue timing '00:00:03,000 --> xx:00:04,000';"
+        " its words are read with the previous cue",
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,16 +179,22 @@ def test_cue_holding_each_line_twice() -> None:
         "and French President Emanuel Mackron have unveiled details of a plan to "
         "have unveiled details of a plan to tackle undocumented migrants crossing",
     )
-    words, _ = flatten_cues([cue])
+    words, _ = flatten_cues([cue], rolling=True)  # its neighbours roll (see the file test)
     assert " ".join(words) == (
         "The British Prime Minister Kier Stalmer and French President Emanuel Mackron "
         "have unveiled details of a plan to tackle undocumented migrants crossing"
     )
 
 
-def test_single_word_repeats_inside_a_cue_survive() -> None:
-    words, _ = flatten_cues([Cue(0, 1, "it was very very good"), Cue(1, 2, "good news")])
-    assert words == ["it", "was", "very", "very", "good", "news"]
+def test_single_word_repeats_inside_a_rolling_cue_survive() -> None:
+    cues = [Cue(0, 1, "it was very very good"), Cue(1, 2, "good news")]
+    assert flatten_cues(cues, rolling=True)[0] == ["it", "was", "very", "very", "good", "news"]
+
+
+def test_ordinary_captions_keep_every_repeat() -> None:
+    cues = [Cue(0, 1, "it was very very good"), Cue(1, 2, "good news")]
+    words, _ = flatten_cues(cues)
+    assert words == ["it", "was", "very", "very", "good", "good", "news"]
 
 
 @pytest.mark.parametrize(("seed_name", "vtt_name"), PAIRS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from store.errors import TranscriptError
-from store.parsing.ytdlp import captions_beside, parse_ytdlp
+from store.parsing.ytdlp import captions_beside, load_ytdlp, parse_ytdlp
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "ytdlp"
 NAME = "Iran rejects calls to stand down retaliation ｜ DW News [CSWiKMIF53g]"
@@ -63,12 +63,12 @@ def test_srt_beside(copy: Path) -> None:
 
 def test_missing_captions(copy: Path) -> None:
     (copy.parent / f"{NAME}.en.vtt").unlink()
-    assert reason_of(copy).startswith("no caption file beside it")
+    assert reason_of(copy).startswith("no caption file found")
 
 
 def test_broken_captions(copy: Path) -> None:
     (copy.parent / f"{NAME}.en.vtt").write_text("WEBVTT\n\n00:00:01.000 --> later\nx\n")
-    with pytest.raises(TranscriptError, match="bad cue timing"):
+    with pytest.raises(TranscriptError, match="no caption cues found"):
         parse_ytdlp(copy)
 
 
@@ -82,7 +82,6 @@ def test_broken_captions(copy: Path) -> None:
             "info.json describes a playlist, not a video",
         ),
         ('{"id": "no", "upload_date": "20240101"}', "implausible video id 'no'"),
-        ('{"id": "CSWiKMIF53g"}', "info.json has no upload_date"),
         ('{"id": "CSWiKMIF53g", "upload_date": "2024"}', "bad upload_date '2024'"),
         ("", "empty file"),
     ],
@@ -102,3 +101,65 @@ def test_fallbacks_for_missing_metadata(copy: Path) -> None:
 
 def test_missing_info_json(tmp_path: Path) -> None:
     assert reason_of(tmp_path / "gone.info.json").startswith("cannot read")
+
+
+# ---------------------------------------------------------------- yt-dlp output as it comes
+
+VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n{}\n"
+
+
+def write_info(folder: Path, name: str, **info: object) -> Path:
+    path = folder / f"{name}.info.json"
+    path.write_text(json.dumps({"id": "p0k7x2zq", "title": "T", **info}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fields", "day"),
+    [
+        ({"upload_date": "20250123", "timestamp": 0}, "2025-01-23"),
+        ({"release_date": "20250124"}, "2025-01-24"),
+        ({"timestamp": 1737763200}, "2025-01-25"),
+        ({"release_timestamp": 1737849600}, "2025-01-26"),  # a finished live stream
+        ({}, ""),  # unknown: in no date range
+    ],
+)
+def test_publication_day(tmp_path: Path, fields: dict[str, object], day: str) -> None:
+    info = write_info(tmp_path, "x", **fields)
+    (tmp_path / "x.en.vtt").write_text(VTT.format("hello"))
+    assert parse_ytdlp(info).published == day
+
+
+def test_page_url_of_another_site(tmp_path: Path) -> None:
+    page = "https://www.bbc.co.uk/news/videos/c0000000000o"
+    info = write_info(tmp_path, "x", extractor="bbc", webpage_url=page)
+    (tmp_path / "x.en.vtt").write_text(VTT.format("hello"))
+    assert parse_ytdlp(info).url == page
+    info.write_text(json.dumps({"id": "p0k7x2zq", "extractor": "bbc"}))
+    assert reason_of(info) == "no webpage_url for a video from bbc (its link)"
+
+
+def test_captions_saved_apart_are_found_through_requested_subtitles(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "x.de.vtt").write_text(VTT.format("hallo welt"))
+    (subs / "x.en.vtt").write_text(VTT.format("hello world"))
+    requested = {
+        "de": {"ext": "vtt", "filepath": str(subs / "x.de.vtt")},
+        "en": {"ext": "vtt", "filepath": "/gone/elsewhere/subs/x.en.vtt"},  # moved since
+        "live_chat": {"ext": "json", "filepath": str(subs / "x.live_chat.json")},
+    }
+    (tmp_path / "meta").mkdir()
+    info = write_info(tmp_path / "meta", "x", requested_subtitles=requested)
+    assert parse_ytdlp(info).words == ("hallo", "welt")  # the English file is not where named
+    (info.parent / "x.en.vtt").write_text(VTT.format("hello world"))  # found beside it
+    assert parse_ytdlp(info).words == ("hello", "world")
+
+
+def test_language_preference_orders_tracks(tmp_path: Path) -> None:
+    info = write_info(tmp_path, "x")
+    for lang, text in (("en", "hello"), ("en-orig", "hello original"), ("de", "hallo")):
+        (tmp_path / f"x.{lang}.vtt").write_text(VTT.format(text))
+    assert load_ytdlp(info).transcript.words == ("hello",)
+    assert load_ytdlp(info, ("de", "en")).transcript.words == ("hallo",)
+    assert load_ytdlp(info, ("fr",)).captions.name == "x.de.vtt"  # none preferred: still one
