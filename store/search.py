@@ -33,7 +33,6 @@ QUOTE_CONTEXT_WORDS = 12
 MIN_CLOSENESS = 0.6
 
 
-
 @dataclass(frozen=True)
 class SearchParams:
     """The knobs of the method, tuned on the dev questions (see BENCHMARKS.md)."""
@@ -197,8 +196,9 @@ class Searcher:
         typed = text.split()
         if not content_terms(text):
             return None
+        qt = self.query_terms(text)
         found = self._exact_occurrence(typed, filters) or self._closest_occurrence(
-            text, typed, filters
+            text, qt, typed, filters
         )
         if found is None or found[0] < MIN_CLOSENESS:
             return None
@@ -207,7 +207,6 @@ class Searcher:
         vt = self._texts.get(video_id)
         if info is None or vt is None:
             return None
-        qt = self.query_terms(text)
         matched = tuple(sorted(set(qt.weights) & {stem(w) for w in vt.words[start:end]}))
         hit = make_hit(info, vt, start, end, similarity, matched)
         a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
@@ -236,9 +235,8 @@ class Searcher:
         return None
 
     def _closest_occurrence(
-        self, text: str, typed: Sequence[str], filters: SearchFilters
+        self, text: str, qt: QueryTerms, typed: Sequence[str], filters: SearchFilters
     ) -> tuple[float, str, int, int] | None:
-        qt = self.query_terms(text)
         ids = [cid for cid, _ in self.catalog.keyword_search(qt.match, filters, 10)]
         if qt.match:
             vec = self.embedder.embed([text])[0]
