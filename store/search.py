@@ -326,11 +326,12 @@ class Searcher:
         if query.sparse is None or self.sparse_encoder is None or not self.params.related_mix:
             return {}
         weights = dict(zip(query.sparse.ids.tolist(), query.sparse.weights.tolist(), strict=True))
+        candidates = [
+            w for w in dict.fromkeys(w.lower() for w in words) if stem(w) not in query.terms.weights
+        ]
         related: dict[str, float] = {}
-        for word in {w.lower() for w in words}:
-            if stem(word) in query.terms.weights:
-                continue
-            w = max((weights.get(i, 0.0) for i in self.sparse_encoder.term_ids(word)), default=0.0)
+        for word, ids in zip(candidates, self.sparse_encoder.term_ids(candidates), strict=True):
+            w = max((weights.get(i, 0.0) for i in ids), default=0.0)
             if w > 0:
                 related[word] = self.params.related_mix * w
         return related

@@ -67,8 +67,8 @@ class SparseEncoder(Protocol):
         """One sparse vector per text, in order."""
         ...
 
-    def term_ids(self, word: str) -> list[int]:
-        """The vocabulary ids a single word maps to (its word pieces)."""
+    def term_ids(self, words: Sequence[str]) -> list[list[int]]:
+        """The vocabulary ids each word maps to (its word pieces), one list per word."""
         ...
 
 
@@ -84,13 +84,16 @@ class HashingSparseEncoder:
         out = []
         for text in texts:
             counts: dict[int, int] = {}
-            for word in re.findall(r"\w+", text.lower()):
-                for i in self.term_ids(word):
+            for ids in self.term_ids(re.findall(r"\w+", text.lower())):
+                for i in ids:
                     counts[i] = counts.get(i, 0) + 1
             out.append(SparseVector.from_dict({i: 1.0 + np.log(c) for i, c in counts.items()}))
         return out
 
-    def term_ids(self, word: str) -> list[int]:
-        """One hashed id for the lower-cased word."""
-        h = int.from_bytes(hashlib.blake2b(word.lower().encode(), digest_size=4).digest(), "big")
-        return [h % self.vocab_size]
+    def term_ids(self, words: Sequence[str]) -> list[list[int]]:
+        """One hashed id for each lower-cased word."""
+        return [[_hash(w.lower()) % self.vocab_size] for w in words]
+
+
+def _hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")

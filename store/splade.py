@@ -58,6 +58,7 @@ class SpladeEncoder:
         self.max_tokens = max_tokens
         self._torch = torch
         self._tokenizer = AutoTokenizer.from_pretrained(path)
+        self._pieces: dict[str, list[int]] = {}
         self._model = AutoModelForMaskedLM.from_pretrained(
             path, dtype=torch.bfloat16 if use_bf16 else torch.float32
         ).eval()
@@ -86,7 +87,17 @@ class SpladeEncoder:
                 out.extend(SparseVector.from_dense(row) for row in rows)
         return out
 
-    def term_ids(self, word: str) -> list[int]:
-        """The vocabulary ids of a word's pieces (to weigh single words by a query's vector)."""
-        ids: list[int] = self._tokenizer.encode(word, add_special_tokens=False)
-        return ids
+    def term_ids(self, words: Sequence[str]) -> list[list[int]]:
+        """The vocabulary ids of each word's pieces (to weigh single words by a query's vector).
+
+        Tokenised in one batch call; answers are kept, since quotes meet the same words again.
+        """
+        found = {w: self._pieces.get(w) for w in words}
+        missing = [w for w, ids in found.items() if ids is None]
+        if missing:
+            if len(self._pieces) > 200_000:
+                self._pieces = {}  # a fresh dict: other threads keep reading the old one
+            encoded = self._tokenizer(missing, add_special_tokens=False)["input_ids"]
+            for word, ids in zip(missing, encoded, strict=True):
+                found[word] = self._pieces[word] = ids
+        return [found[w] or [] for w in words]
