@@ -40,8 +40,6 @@ class TargetGone(Exception):
     """
 
 
-
-
 class AlertSender(Protocol):
     """Where messages go; the Discord adapter lives in bot/cogs/alerts.py."""
 

@@ -34,7 +34,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 class NewsreelClient(commands.Bot):
     """What the cogs see of the bot: discord.py's Bot plus Newsreel's services.
 
-    `bot.discord_app.NewsreelClient` fills these in; the cogs are typed against this class so that
+    `bot.discord_app.NewsreelBot` fills these in; the cogs are typed against this class so that
     they never import the module that loads them.
     """
 
