@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint bench eval clean
+.PHONY: install demo test test-fast lint bench eval clean
 
 $(BIN)/newsreel: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest -q
+
+# Everything but the tests that load a real model, start a Chroma server or run the CLI.
+test-fast: lint
+	$(BIN)/pytest -q -m "not model and not server and not cli"
 
 bench: install
 	$(BIN)/newsreel bench

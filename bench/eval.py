@@ -19,8 +19,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scoring import Scores, score
-from bot.cli import quiet_libraries
 from bot.config import load_config
+from bot.logs import quiet_libraries
 from bot.wiring import Library, build_library
 from store.search import SearchParams
 

@@ -22,6 +22,7 @@ from bot.arguments import (
     search_filters,
 )
 from bot.config import Config, load_config
+from bot.logs import configure_logging
 from bot.render_terminal import render_answer, render_quote_match
 from bot.wiring import Library, build_library, catalog_path, rebuild_library
 from store.catalog import Catalog
@@ -325,12 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not args.debug:
-        quiet_libraries()
+    configure_logging(args.debug)
     try:
         code = run_command(args)
         if sys.stdout is not None:  # None when started with stdout closed
@@ -358,18 +354,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-
-
-def quiet_libraries() -> None:
-    """Silence model-loading progress bars and chatty library warnings."""
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' weight-loading bar
-    import warnings
-
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    for name in ("chromadb", "sentence_transformers", "transformers", "httpx"):
-        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 if __name__ == "__main__":

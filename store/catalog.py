@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from store.errors import InconsistentStoreError
-from store.models import Chunk, SearchFilters, Transcript, VideoInfo
+from store.models import Chunk, ChunkRow, SearchFilters, Transcript, VideoInfo, VideoText
 from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
 from store.text import fold
@@ -59,27 +58,6 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- again at the next start if the process died in between.
 CREATE TABLE IF NOT EXISTS stale_vectors (id TEXT PRIMARY KEY);
 """
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    """A chunk as the catalog knows it, with its text and video metadata."""
-
-    id: str
-    video_id: str
-    start_word: int
-    end_word: int
-    start_s: float | None
-    text: str
-
-
-@dataclass(frozen=True)
-class VideoText:
-    """A video's full word list and per-word start seconds, for quoting and context."""
-
-    video_id: str
-    words: tuple[str, ...]
-    word_starts: tuple[float | None, ...] | None
 
 
 def now_iso() -> str:

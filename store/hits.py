@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from store.catalog import VideoText
 from store.links import video_url
-from store.models import Hit, VideoInfo
+from store.models import Hit, VideoInfo, VideoText
 from store.quotes import render_quote
 
 

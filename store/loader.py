@@ -24,6 +24,7 @@ from store.align import align_with_coverage
 from store.errors import TranscriptError
 from store.models import Transcript
 from store.parsing.captions import (
+    CAPTION_SUFFIXES,
     SRT_TIMING_RE,
     caption_stem,
     flatten_cues,
@@ -43,7 +44,6 @@ from store.parsing.ytdlp import (
 from store.text import unspaced_script
 
 NOT_A_TRANSCRIPT = "not a transcript (expected <video_id>… seed format, .vtt, .srt or .info.json)"
-CAPTION_SUFFIXES = (".vtt", ".srt")
 _MIN_COVERAGE = 0.5  # on the corpus: right captions match >= 97% of words, wrong ones <= 23%
 _SEED_ID_RE = re.compile(rb"<video_id>\s*([^<\s]*)\s*</video_id>")
 K = TypeVar("K")

@@ -116,3 +116,24 @@ class Hit:
             "url": self.url,
             "score": round(self.score, 4),
         }
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk as the catalog knows it, with its text and video metadata."""
+
+    id: str
+    video_id: str
+    start_word: int
+    end_word: int
+    start_s: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VideoText:
+    """A video's full word list and per-word start seconds, for quoting and context."""
+
+    video_id: str
+    words: tuple[str, ...]
+    word_starts: tuple[float | None, ...] | None

@@ -1,4 +1,9 @@
-"""Word normalisation and keyword-query building shared by search, quotes and alerts."""
+"""Word normalisation and keyword-query building shared by search, quotes and alerts.
+
+The word keys, one home: `normalise` and `tokens` (folded, for matching questions to speech),
+`strip_word` and `norm_word` (not folded, for lining caption words up with transcript words);
+`store.quotes.stem` builds on `normalise`.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +58,31 @@ def normalise(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Folded word tokens of a text (any script), punctuation dropped, apostrophes kept inside."""
     return WORD_RE.findall(fold(text).replace("’", "'"))
+
+
+# Sentence punctuation stripped at word edges (corpus README "Conversion" step 4);
+# apostrophes, $, %, £, ° and inner dots/commas/hyphens are part of words.
+EDGE_PUNCT = '.,!?;:"()[]{}…-‐‑‒–—―“”„«»¡¿*'
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+def strip_word(word: str) -> str:
+    """A caption word without sentence punctuation at its edges (seed `<doc>` style)."""
+    return word.strip(EDGE_PUNCT)
+
+
+_norm_cache: dict[str, str] = {}
+
+
+def norm_word(word: str) -> str:
+    """Case- and punctuation-insensitive key of a word (not folded), for comparing caption texts."""
+    key = _norm_cache.get(word)
+    if key is None:
+        lowered = word.lower()
+        key = _NON_ALNUM_RE.sub("", lowered) or lowered
+        if len(_norm_cache) < 200_000:  # bounded: vocabularies are small, junk input is not
+            _norm_cache[word] = key
+    return key
 
 
 # Scripts written without spaces between words: a word index cannot find words in them.

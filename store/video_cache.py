@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from store.catalog import VideoText
+from store.models import VideoText
 
 
 class VideoTextCache:

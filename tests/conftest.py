@@ -1,14 +1,48 @@
+from collections.abc import Iterator
+
+import pytest
+
+from store.embedder import SentenceTransformerEmbedder
+from store.splade import SpladeEncoder
+
 pytest_plugins = ["tests.fixtures_store"]
 
 # Discord REST/gateway stand-in fixtures (tests/discord_standin).
 pytest_plugins = [*pytest_plugins, "tests.discord_standin.fixtures"]
 
-import pytest  # noqa: E402
+# Test lanes: `make test-fast` leaves out the tests marked with these; `make test` runs them all.
+# A test is marked by the fixtures it uses (directly or through other fixtures); a test that
+# starts a model, a server or the CLI some other way carries the marker itself.
+LANE_FIXTURES = {
+    "model": {"real_embedder", "real_sparse", "corpus_library", "full_library"},
+    "server": {"chroma_server"},
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that builds the whole-corpus library may pay for its ingest (both models, 204
-    videos: 3–5 minutes on a busy 2-core machine) inside its own time limit."""
+    """Mark each test with the lanes its fixtures put it in.
+
+    A test that builds the whole-corpus library may also pay for its ingest (both models, 204
+    videos: 3–5 minutes on a busy 2-core machine) inside its own time limit.
+    """
     for item in items:
-        if "full_library" in getattr(item, "fixturenames", ()):
+        used = set(getattr(item, "fixturenames", ()))
+        for lane, fixtures in LANE_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(lane)
+        if "full_library" in used:
             item.add_marker(pytest.mark.timeout(900))
+
+
+@pytest.fixture(autouse=True)
+def models_only_in_the_model_lane(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test not marked `model` that loads a real model fails, so the fast lane stays fast."""
+    if request.node.get_closest_marker("model") is None:
+        def refuse(*_: object, **__: object) -> None:
+            raise AssertionError(f"{request.node.nodeid} loads a real model: mark it `model`")
+
+        monkeypatch.setattr(SentenceTransformerEmbedder, "__init__", refuse)
+        monkeypatch.setattr(SpladeEncoder, "__init__", refuse)
+    yield

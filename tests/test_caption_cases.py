@@ -12,6 +12,8 @@ import pytest
 from tests.fixtures_store import DATA
 from tests.test_cli import newsreel
 
+pytestmark = pytest.mark.cli
+
 CASES = DATA / "caption_cases"
 DE_TRACK = CASES / "two-tracks" / "Baltic sanctions ｜ Example [Vd8kLp3Ws6Y].de.vtt"
 

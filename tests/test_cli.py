@@ -17,6 +17,8 @@ from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")
 
+pytestmark = pytest.mark.cli
+
 
 def newsreel(
     data_dir: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None

@@ -17,8 +17,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
-import discord
-
 from bot.alerts.matching import TopicMatch, TopicMatcher
 from bot.alerts.messages import (
     Outgoing,
@@ -35,18 +33,18 @@ log = logging.getLogger("newsreel.alerts")
 
 
 class TargetGone(Exception):
-    """The channel or user cannot be reached for good (deleted, no permission, DMs closed)."""
+    """The channel or user cannot be reached for good (deleted, no permission, DMs closed).
 
-
-# Failures that will not go away by retrying: the target is disabled instead.
-PERMANENT: tuple[type[BaseException], ...] = (TargetGone, discord.Forbidden, discord.NotFound)
+    Retrying will not help: the target is disabled instead. Senders raise it for their
+    platform's refusals (the Discord sender for Forbidden and NotFound, kept as the cause).
+    """
 
 
 class AlertSender(Protocol):
     """Where messages go; the Discord adapter lives in bot/cogs/alerts.py."""
 
     async def send_channel(self, channel_id: int, message: Outgoing) -> None:
-        """Post to a channel; raise TargetGone/Forbidden/NotFound if it cannot ever work."""
+        """Post to a channel; raise TargetGone if it cannot ever work."""
         ...
 
     async def send_dm(self, user_id: int, message: Outgoing) -> None:
@@ -297,8 +295,9 @@ class Dispatcher:
             try:
                 await send()
                 return "sent", ""
-            except PERMANENT as err:
-                reason = f"{err.__class__.__name__}: {err}"[:300]
+            except TargetGone as err:
+                cause = err.__cause__ or err  # the platform's own refusal, when there is one
+                reason = f"{cause.__class__.__name__}: {cause}"[:300]
                 log.warning("alerts: disabling %s: %s", where, reason)
                 return "gone", reason
             except Exception as err:

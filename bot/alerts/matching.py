@@ -9,7 +9,7 @@ key terms that occur in the passage. A passage matches when
     coverage == 1 and similarity >= T - KEYWORD_MARGIN   (every key term, and not far off).
 
 T (`[alerts] follow_threshold`) = 0.5 was tuned with the real model on the shared corpus
-(`python -m tests.bot.alerts.measure_matching`): 22 topics x 204 videos, labelled by title.
+(`python -m bench.measure_matching`): 22 topics x 204 videos, labelled by title.
 
     T      on-topic videos that fire   off-topic (by title) pairs that fire
     0.40   97/102                      32/4,301

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.arguments import BadArgument, channel_choices
 from bot.discord_limits import truncate_message, truncate_words
@@ -20,7 +21,9 @@ from store.catalog import Catalog
 from store.errors import IndexUnavailableError
 
 if TYPE_CHECKING:
-    from bot.discord_app import NewsreelBot
+    from bot.config import Config
+    from bot.cooldown import Cooldown
+    from bot.wiring import Library
 
 log = logging.getLogger("newsreel.bot")
 
@@ -28,16 +31,29 @@ log = logging.getLogger("newsreel.bot")
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+class NewsreelClient(commands.Bot):
+    """What the cogs see of the bot: discord.py's Bot plus Newsreel's services.
+
+    `bot.discord_app.NewsreelBot` fills these in; the cogs are typed against this class so that
+    they never import the module that loads them.
+    """
+
+    library: Library
+    config: Config
+    cooldown: Cooldown
+    channels: ChannelDirectory
+
+
 class Notice(Exception):
     """A short message for the user who triggered a command; not a fault of the bot."""
 
 
-def newsreel(interaction: discord.Interaction) -> NewsreelBot:
+def newsreel(interaction: discord.Interaction) -> NewsreelClient:
     """The bot an interaction arrived at."""
-    return cast("NewsreelBot", interaction.client)
+    return cast("NewsreelClient", interaction.client)
 
 
-def check_cooldown(bot: NewsreelBot, user: discord.abc.User) -> None:
+def check_cooldown(bot: NewsreelClient, user: discord.abc.User) -> None:
     """Raise a Notice when `user` searched less than the configured cooldown ago."""
     wait = bot.cooldown.retry_after(user.id)
     if wait:

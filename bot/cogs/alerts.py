@@ -22,14 +22,13 @@ from bot.alerts.matching import TopicMatcher
 from bot.alerts.messages import TOPIC_CHARS, Outgoing
 from bot.alerts.state import AlertStore, Follow, topic_key
 from bot.alerts.watcher import InboxWatcher
-from bot.cogs import NO_MENTIONS, Notice
+from bot.cogs import NO_MENTIONS, NewsreelClient, Notice
 from bot.discord_limits import escape_markdown, one_line, truncate_message, truncate_words
 from store.ingest import IngestReport
 from store.text import content_terms
 
 if TYPE_CHECKING:
     from bot.alerts.dispatcher import AlertSender
-    from bot.discord_app import NewsreelBot
 
 log = logging.getLogger("newsreel.alerts")
 
@@ -45,17 +44,23 @@ class DiscordAlertSender:
         self.client = client
 
     async def send_channel(self, channel_id: int, message: Outgoing) -> None:
-        """Post to a channel by id (cached or not)."""
+        """Post to a channel by id (cached or not); raises TargetGone when it cannot ever work."""
         channel = self.client.get_channel(channel_id) or self.client.get_partial_messageable(
             channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise TargetGone(f"channel {channel_id} cannot hold messages")
-        await self._send(channel, message)
+        try:
+            await self._send(channel, message)
+        except (discord.Forbidden, discord.NotFound) as err:
+            raise target_gone(err) from err
 
     async def send_dm(self, user_id: int, message: Outgoing) -> None:
-        """Send a direct message (Discord answers Forbidden when the user's DMs are closed)."""
-        dm = await self.client.create_dm(discord.Object(id=user_id))
-        await self._send(dm, message)
+        """Send a direct message; raises TargetGone when the user's DMs are closed (Forbidden)."""
+        try:
+            dm = await self.client.create_dm(discord.Object(id=user_id))
+            await self._send(dm, message)
+        except (discord.Forbidden, discord.NotFound) as err:
+            raise target_gone(err) from err
 
     @staticmethod
     async def _send(where: discord.abc.Messageable, message: Outgoing) -> None:
@@ -64,6 +69,13 @@ class DiscordAlertSender:
                              allowed_mentions=message.allowed_mentions)
         else:
             await where.send(content=message.content, allowed_mentions=message.allowed_mentions)
+
+
+def target_gone(err: discord.Forbidden | discord.NotFound) -> TargetGone:
+    """Discord's refusal as the alert logic's TargetGone; the cause keeps Discord's reason."""
+    gone = TargetGone(str(err))
+    gone.__cause__ = err
+    return gone
 
 
 def check_topic(topic: str) -> str:
@@ -93,7 +105,7 @@ class AlertsCog(commands.Cog, name="Alerts"):
         default_permissions=discord.Permissions(manage_guild=True), guild_only=True,
     )
 
-    def __init__(self, bot: NewsreelBot, sender: AlertSender | None = None,
+    def __init__(self, bot: NewsreelClient, sender: AlertSender | None = None,
                  *, stable_seconds: float = 0.5) -> None:
         self.bot = bot
         library = bot.library

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.arguments import check_question, message_topic, search_filters, strip_mention
 from bot.cogs import (
     NO_MENTIONS,
+    NewsreelClient,
     Notice,
     answering,
     channel_autocomplete,
@@ -26,9 +27,6 @@ from bot.cogs import (
 from bot.discord_limits import truncate_message
 from bot.render_discord import EXPIRED, answer_embed, context_embed, no_coverage
 from store.models import Hit, SearchFilters
-
-if TYPE_CHECKING:
-    from bot.discord_app import NewsreelBot
 
 CONTEXT_WORDS = 80  # transcript words shown on each side of a passage by "more context"
 MAX_PER_PAGE = 10  # keeps a page's buttons within Discord's 25 components
@@ -144,7 +142,7 @@ def ask_cog(interaction: discord.Interaction) -> AskCog:
 class AskCog(commands.Cog, name="Ask"):
     """Questions answered with verbatim quotes from the ingested videos."""
 
-    def __init__(self, bot: NewsreelBot) -> None:
+    def __init__(self, bot: NewsreelClient) -> None:
         self.bot = bot
         self.sessions = AskSessions()
         self.per_page = max(1, min(MAX_PER_PAGE, bot.config.discord.results_per_page))

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.arguments import resolve_channel
-from bot.cogs import NO_MENTIONS, answering, channel_autocomplete
+from bot.cogs import NO_MENTIONS, NewsreelClient, answering, channel_autocomplete
 from bot.render_discord import latest_embed, stats_embed
-
-if TYPE_CHECKING:
-    from bot.discord_app import NewsreelBot
 
 LATEST = 10
 
@@ -22,7 +18,7 @@ LATEST = 10
 class BrowseCog(commands.Cog, name="Browse"):
     """Browse the coverage: the newest videos and the size of the index."""
 
-    def __init__(self, bot: NewsreelBot) -> None:
+    def __init__(self, bot: NewsreelClient) -> None:
         self.bot = bot
 
     @app_commands.command(name="latest", description="The most recently ingested videos.")

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.arguments import check_line
-from bot.cogs import NO_MENTIONS, answering, check_cooldown
+from bot.cogs import NO_MENTIONS, NewsreelClient, answering, check_cooldown
 from bot.discord_limits import truncate_message
 from bot.render_discord import NO_QUOTE, quote_message
 from store.models import Hit
 from store.search import QuoteMatch
 
-if TYPE_CHECKING:
-    from bot.discord_app import NewsreelBot
 
 class QuoteCog(commands.Cog, name="Quote"):
     """Finds the closest verbatim occurrence of a line someone remembers."""
 
-    def __init__(self, bot: NewsreelBot) -> None:
+    def __init__(self, bot: NewsreelClient) -> None:
         self.bot = bot
 
     @app_commands.command(

@@ -12,6 +12,7 @@ import pysubs2
 
 from store.errors import TranscriptError
 from store.parsing.seed import decode_guessing, is_plausible_video_id
+from store.text import norm_word, strip_word
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class Cue:
     start: float
     end: float
     text: str
+
+
+CAPTION_SUFFIXES = (".vtt", ".srt")  # caption files, told apart from transcripts by name
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,6 @@ _VTT_BLOCK_RE = re.compile(r"(?:NOTE|STYLE|REGION)(?:\s|$)")
 _TAG_RE = re.compile(r"<[^<>\n]*>")  # <c>, </c>, <v Name> and what pysubs2 left
 _NONSPEECH_RE = re.compile(r"\[[^\[\]\n]*\]|[♪♫]+|-->")  # [music], [applause], ♪
 _SPEAKER_RE = re.compile(r">>+|»")  # YouTube's speaker-change mark
-
-# Sentence punctuation stripped at word edges (corpus README "Conversion" step 4);
-# apostrophes, $, %, £, ° and inner dots/commas/hyphens are part of words.
-EDGE_PUNCT = '.,!?;:"()[]{}…-‐‑‒–—―“”„«»¡¿*'
-_NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 _DEDUP_MAX_RUN = 60  # longest repeated line we look for (a cue is ~10-20 words)
 _REPEAT_MIN, _REPEAT_MAX = 3, 20  # second pass: immediate repeats of 3-20-word runs
@@ -196,25 +195,6 @@ def parse_vtt(text: str, path: str) -> list[Cue]:
 def parse_srt(text: str, path: str) -> list[Cue]:
     """Cues of a SubRip (.srt) file."""
     return list(read_captions(text, path, vtt=False).cues)
-
-
-def strip_word(word: str) -> str:
-    """A caption word without sentence punctuation at its edges (seed `<doc>` style)."""
-    return word.strip(EDGE_PUNCT)
-
-
-_norm_cache: dict[str, str] = {}
-
-
-def norm_word(word: str) -> str:
-    """Case- and punctuation-insensitive key of a word, for comparing caption texts."""
-    key = _norm_cache.get(word)
-    if key is None:
-        lowered = word.lower()
-        key = _NON_ALNUM_RE.sub("", lowered) or lowered
-        if len(_norm_cache) < 200_000:  # bounded: vocabularies are small, junk input is not
-            _norm_cache[word] = key
-    return key
 
 
 def _repeat_length(toks: Sequence[str], i: int, norms: list[str], min_run: int) -> int:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 from store.errors import TranscriptError
 from store.models import Transcript
-from store.parsing.captions import flatten_cues, read_caption_bytes
+from store.parsing.captions import CAPTION_SUFFIXES, flatten_cues, read_caption_bytes
 from store.parsing.seed import decode_text, is_plausible_video_id, iso_date, read_checked
 
 INFO_SUFFIX = ".info.json"
-CAPTION_SUFFIXES = (".vtt", ".srt")
 _LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*")  # en, en-GB, en-orig, pt-BR
 
 

@@ -63,6 +63,7 @@ def test_eval_scores_the_projects_search(corpus_library: Library) -> None:
     assert s.passage_at_5 == 1.0 and s.abstention == 1.0 and s.verbatim == 1.0
 
 
+@pytest.mark.model  # the eval loads the configured models before it looks at the store
 def test_eval_refuses_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[store]\ndata_dir = "{tmp_path / "empty"}"\n')

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from store.align import align_with_coverage, align_word_starts
-from store.parsing.captions import Cue, flatten_cues, norm_word, parse_vtt, strip_word
+from store.parsing.captions import Cue, flatten_cues, parse_vtt
 from store.parsing.seed import parse_seed
+from store.text import norm_word, strip_word
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared"

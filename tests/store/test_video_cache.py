@@ -1,4 +1,4 @@
-from store.catalog import VideoText
+from store.models import VideoText
 from store.video_cache import VideoTextCache
 
 

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot import discord_app
 from bot.alerts.messages import Outgoing
+from bot.cogs import NewsreelClient
 from bot.cogs.alerts import AlertsCog
 from bot.discord_app import NewsreelBot
 from bot.wiring import Library
@@ -110,7 +111,7 @@ def sender() -> FakeSender:
 
 
 @pytest.fixture
-def with_alerts(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[NewsreelBot], commands.Cog]]:
+def with_alerts(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[NewsreelClient], commands.Cog]]:
     """discord_app.COGS with the alerts cog (once, whether or not it is already listed)."""
     cogs = [c for c in discord_app.COGS if c is not AlertsCog]
     cogs.append(AlertsCog)  # production settings: 0.5 s stability window

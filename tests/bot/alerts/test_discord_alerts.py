@@ -15,10 +15,10 @@ from discord.ext import commands
 from bot import discord_app
 from bot.alerts.dispatcher import DispatchSettings
 from bot.alerts.state import AlertStore
+from bot.cogs import NewsreelClient
 from bot.cogs import alerts as alerts_cog
 from bot.cogs.alerts import AlertsCog
 from bot.config import AlertsConfig, Config, DiscordConfig
-from bot.discord_app import NewsreelBot
 from bot.wiring import build_library
 from store.embedder import SentenceTransformerEmbedder
 from tests.bot.alerts.conftest import (
@@ -116,7 +116,8 @@ async def test_ten_files_one_digest_and_the_right_follow_notifications(
 
 async def test_restart_between_ingest_and_alert_posts_exactly_one(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder,
-        discord_standin: DiscordStandIn, with_alerts: list[Callable[[NewsreelBot], commands.Cog]],
+        discord_standin: DiscordStandIn,
+        with_alerts: list[Callable[[NewsreelClient], commands.Cog]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     s = discord_standin
     inbox = tmp_path / "inbox"
@@ -134,7 +135,7 @@ async def test_restart_between_ingest_and_alert_posts_exactly_one(
         monkeypatch.setattr(alerts_cog.DiscordAlertSender, "send_channel", down)
         fast = DispatchSettings(digest_after=5, attempts=2, backoff_seconds=0.05)
 
-        def quick_cog(bot: NewsreelBot) -> commands.Cog:
+        def quick_cog(bot: NewsreelClient) -> commands.Cog:
             cog = AlertsCog(bot)
             cog.dispatcher.settings = fast
             return cog

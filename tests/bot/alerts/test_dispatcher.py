@@ -15,6 +15,7 @@ import pytest
 from bot.alerts.dispatcher import Dispatcher, DispatchSettings, TargetGone
 from bot.alerts.matching import Evidence, TopicMatch, TopicMatcher
 from bot.alerts.state import AlertStore
+from bot.cogs.alerts import target_gone
 from bot.wiring import Library
 from tests.bot.alerts.conftest import FakeSender, corpus_files, video_id_of
 
@@ -172,19 +173,23 @@ async def test_give_up_for_now_then_send_on_the_next_pass(rig: Rig) -> None:
     assert len(rig.sender.to(10)) == 1 and len(rig.sender.to(20)) == 1
 
 
-@pytest.mark.parametrize("error", [forbidden, not_found, lambda: TargetGone("deleted")])
+@pytest.mark.parametrize(
+    "error", [lambda: target_gone(forbidden()), lambda: target_gone(not_found()),
+              lambda: TargetGone("deleted")])
 async def test_gone_or_forbidden_channel_is_disabled_not_retried(
         rig: Rig, caplog: pytest.LogCaptureFixture, error: Callable[[], Exception]) -> None:
     rig.store.set_guild_channel(1, 10)
     rig.store.set_guild_channel(2, 20)
     rig.ingest(*corpus_files(2))
-    rig.sender.fail[10] = [error()]
+    err = error()
+    rig.sender.fail[10] = [err]
     with caplog.at_level(logging.WARNING, logger="newsreel.alerts"):
         report = await rig.dispatcher.dispatch()
     assert report.disabled == ["channel 10"] and rig.sender.attempts == 3  # 1 + 2 for channel 20
     assert "disabling channel 10" in caplog.text
     target = rig.store.target(10)
     assert target is not None and not target.enabled and target.disabled_reason
+    assert target.disabled_reason.startswith(type(err.__cause__ or err).__name__)  # Discord's
     rig.ingest(corpus_files(3)[2])
     await rig.dispatcher.dispatch()
     assert rig.sender.to(10) == [] and len(rig.sender.to(20)) == 3
@@ -235,7 +240,7 @@ async def test_follow_by_dm_and_closed_dms_disable_it(
                                  deliver="dm")
     chan, _ = rig.store.add_follow(user_id=8, guild_id=1, channel_id=100, topic="news",
                                    scope="channel")
-    sender.fail[7] = [forbidden()]
+    sender.fail[7] = [target_gone(forbidden())]  # as the Discord sender raises it
     rig.ingest(corpus_files(1)[0])
     report = await rig.dispatcher.dispatch()
     assert report.disabled == [f"DM to user 7 (follow {dm.id})"]

@@ -14,11 +14,11 @@ from store.parsing.captions import (
     Cue,
     flatten_cues,
     is_rolling,
-    norm_word,
     parse_vtt,
     read_caption_bytes,
     read_captions,
 )
+from store.text import norm_word
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CASES = DATA / "caption_cases"

@@ -12,14 +12,13 @@ from store.errors import TranscriptError
 from store.parsing.captions import (
     Cue,
     flatten_cues,
-    norm_word,
     parse_srt,
     parse_vtt,
     read_captions,
-    strip_word,
     video_id_from_caption,
 )
 from store.parsing.seed import parse_seed
+from store.text import norm_word, strip_word
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SEEDS = DATA / "corpus_excerpt"

@@ -1,6 +1,6 @@
 """Measure the follow-matching rule on the shared corpus with the real model (not a test).
 
-    .venv/bin/python -m tests.bot.alerts.measure_matching [--data DIR] [--features OUT.json]
+    .venv/bin/python -m bench.measure_matching [--data DIR] [--features OUT.json]
 
 Builds (or reuses) a library of /work/shared/corpus, scores every (topic, video) pair of a
 labelled topic list and prints, for candidate thresholds, how many on-topic videos fire
@@ -24,7 +24,7 @@ from bot.wiring import build_library
 from store.embedder import SentenceTransformerEmbedder
 from store.text import content_terms, tokens
 
-SHARED = Path(__file__).resolve().parents[4] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # topic → (positive title regex, ambiguous title regex or "")
 TOPICS: dict[str, tuple[str, str]] = {
