@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 
 from store.links import format_timestamp, shown_date
 from store.models import Hit
@@ -48,4 +49,6 @@ def render_quote_match(match: QuoteMatch | None) -> str:
         if match.exact
         else f"closest match, {round(match.similarity * 100)}% of the words as typed"
     )
-    return f"{render_hit(match.context or match.hit)}\n   ({how})"
+    # The words around the line are shown; the link opens at the line itself, as in Discord.
+    shown = replace(match.context, url=match.hit.url) if match.context else match.hit
+    return f"{render_hit(shown)}\n   ({how})"

@@ -29,8 +29,9 @@ __all__ = ["QueryTerms", "Region", "SearchParams", "Searcher", "diversify"]
 # Words shown around a found line (both front ends), so readers hear what led up to it.
 QUOTE_CONTEXT_WORDS = 12
 # Below this closeness the "closest" line is another line: say none was found. A line with a
-# word or two changed, dropped or contracted scores 0.8–0.95; one sharing only its topic, < 0.5.
-MIN_CLOSENESS = 0.6
+# word or two changed, dropped or contracted scores 0.8–0.95; a question that shares a name
+# with a line ("who won the eurovision song contest") about 0.6.
+MIN_CLOSENESS = 0.7
 
 
 @dataclass(frozen=True)

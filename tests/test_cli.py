@@ -122,7 +122,7 @@ def test_quote_json_contract(ingested: Path) -> None:
     assert set(match) == {
         "video_id", "title", "channel", "published", "quote", "start_s", "url", "closeness"
     }
-    assert match["video_id"] == "kYHHg6oV8A4" and 0.6 <= match["closeness"] < 1.0
+    assert match["video_id"] == "kYHHg6oV8A4" and 0.7 <= match["closeness"] < 1.0
     assert "worst flooding in decades" in match["quote"]
     lines = "the and of what\nMozambique is facing its worst flooding in decades\n"
     out = newsreel(ingested, "quote", "--json", "-", stdin=lines)
