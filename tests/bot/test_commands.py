@@ -244,7 +244,8 @@ async def test_quote_finds_the_exact_line_ready_to_paste(room: Room) -> None:
 
 async def test_quote_of_a_misremembered_line_says_how_close_it_is(room: Room) -> None:
     result = await room.alice.slash(room.channel, "quote",
-                                    text="the price of gold rose over 5,000 dollars an ounce")
+                                    text="this is the price of gold per ounce in pounds adjusted"
+                                    " for inflation")
     assert result.response is not None
     text = result.response.content
     assert "watch?v=u8XpObQqb9c" in text
