@@ -260,11 +260,15 @@ class Ingestor:
         if self.catalog.sparse_model() != self.sparse.name:
             self.catalog.reset_sparse(self.sparse.name)
         filled = 0
+        previous: list[str] = []
         while rows := self.catalog.chunks_without_sparse(batch):
-            vectors = self.sparse.encode([passage_text(title, text) for _, title, text in rows])
             ids = [cid for cid, _, _ in rows]
+            if ids == previous:  # nothing was stored: stop rather than encode them forever
+                raise NewsreelError(f"could not store sparse vectors for chunks {ids[:3]}…")
+            vectors = self.sparse.encode([passage_text(title, text) for _, title, text in rows])
             self.catalog.put_sparse(list(zip(ids, vectors, strict=True)))
             filled += len(rows)
+            previous = ids
         if filled:
             log.info("filled in sparse vectors for %d chunks", filled)
         return filled
