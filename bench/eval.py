@@ -22,6 +22,7 @@ from bench.scoring import Scores, score
 from bot.config import load_config
 from bot.logs import quiet_libraries
 from bot.wiring import Library, build_library
+from store.abstain import AbstainParams
 from store.search import SearchParams
 
 BASELINES: dict[str, dict[str, Any]] = {
@@ -36,7 +37,9 @@ BASELINES: dict[str, dict[str, Any]] = {
 }
 # Baselines never abstain and do not diversify, but quote by the same rules as Newsreel, so the
 # rows compare retrieval methods rather than quote lengths.
-NEVER: dict[str, Any] = {"abstain_threshold": -math.inf, "relevance_threshold": -math.inf}
+NEVER: dict[str, Any] = {
+    "abstain": AbstainParams(threshold=-math.inf, relevance_threshold=-math.inf)
+}
 NEVER_ABSTAIN: dict[str, Any] = {
     **NEVER,
     "per_video": 10,

@@ -4,7 +4,7 @@ rerank → localisation inside videos → diversify → abstain → quote."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from store.abstain import AbstainParams, answer_confidence
@@ -49,13 +49,7 @@ class SearchParams:
     fuzzy_max_share: float = 0.02  # a variant must be at most this common
     fuzzy_rare: float = 0.001  # a typed word this rare (share of chunks) gets variants
     fuzzy_max: int = 3
-    # Abstain below these (see store/abstain.py): the best passage's cosine + abstain_mix ×
-    # the share of the question's idf weight its video contains (+ relevance_mix × its
-    # normalised sparse relevance, when the sparse model is on).
-    abstain_threshold: float = 0.56
-    abstain_mix: float = 0.4
-    relevance_mix: float = 0.1
-    relevance_threshold: float = 0.80
+    abstain: AbstainParams = field(default_factory=AbstainParams)  # when to say "nothing found"
     quote_min: int = 25
     quote_max: int = 60
     overfetch: int = 4
@@ -154,9 +148,7 @@ class Searcher:
             self._video_coverage(best.video_id, query.terms),
             best.relevance if sparse is not None else None,
             sparse.dot(sparse) if sparse is not None else 0.0,
-            AbstainParams(
-                p.abstain_mix, p.abstain_threshold, p.relevance_mix, p.relevance_threshold
-            ),
+            p.abstain,
         )
         return confidence < threshold
 

@@ -44,7 +44,10 @@ def test_abstaining_costs_no_first_answer_on_the_dev_set(full_library: Library) 
     questions = [json.loads(x) for x in Path(QUESTIONS).read_text().splitlines() if x]
     params = full_library.searcher.params
     never = full_library.make_searcher(
-        replace(params, abstain_threshold=-math.inf, relevance_threshold=-math.inf)
+        replace(
+            params,
+            abstain=replace(params.abstain, threshold=-math.inf, relevance_threshold=-math.inf),
+        )
     )
     hidden = []
     for q in questions:
