@@ -127,15 +127,17 @@ def print_report(report: IngestReport) -> None:
     print(report.summary_line())
 
 
+def inputs(value: str) -> Iterable[str]:
+    """The one typed value, or with `-` each non-blank stdin line (read as it arrives)."""
+    if value != "-":
+        return [value]
+    return (line.strip() for line in sys.stdin if line.strip())
+
+
 def cmd_search(lib: Library, args: argparse.Namespace) -> int:
     """`search --json`: one object per question (a stream of them with `-`)."""
     filters = make_filters(args)
-    questions: Sequence[str] = (
-        (line.strip() for line in sys.stdin if line.strip())  # type: ignore[assignment]
-        if args.question == "-"
-        else [args.question]
-    )
-    for q in questions:
+    for q in inputs(args.question):
         hits = lib.searcher.search(q, k=args.k, filters=filters)
         if args.json:
             obj = {"question": q, "hits": [h.to_json() for h in hits]}
@@ -155,10 +157,7 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
 def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
     """`quote [--json]`: the closest verbatim occurrence of a line (a stream of them with `-`)."""
     filters = make_filters(args)
-    lines: Iterable[str] = (
-        (line.strip() for line in sys.stdin if line.strip()) if args.text == "-" else [args.text]
-    )
-    for text in lines:
+    for text in inputs(args.text):
         match = lib.searcher.quote(text, filters)
         if args.json:
             obj = {"text": text, "match": match.to_json() if match else None}

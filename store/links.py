@@ -13,7 +13,11 @@ def youtube_url(video_id: str, start_s: float | None = None) -> str:
     url = f"https://www.youtube.com/watch?v={video_id}"
     if start_s is None:
         return url
-    return f"{url}&t={max(0, int(start_s) - LEAD_IN_S)}s"
+    return f"{url}&t={_link_second(start_s)}s"
+
+
+def _link_second(start_s: float) -> int:
+    return max(0, int(start_s) - LEAD_IN_S)
 
 
 def is_youtube(url: str) -> bool:
@@ -33,7 +37,7 @@ def video_url(video_id: str, page_url: str = "", start_s: float | None = None) -
     if start_s is None or not is_youtube(page_url) or "t" in parse_qs(query):
         return page_url
     sep = "&" if query else "?"
-    return f"{page_url}{sep}t={max(0, int(start_s) - LEAD_IN_S)}s"
+    return f"{page_url}{sep}t={_link_second(start_s)}s"
 
 
 def shown_date(published: str) -> str:

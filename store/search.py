@@ -24,8 +24,6 @@ from store.text import content_terms, fts_phrase_query, tokens
 from store.vector_index import ChromaIndex
 from store.video_cache import VideoTextCache
 
-__all__ = ["QueryTerms", "Region", "SearchParams", "Searcher", "diversify"]
-
 # Words shown around a found line (both front ends), so readers hear what led up to it.
 QUOTE_CONTEXT_WORDS = 12
 # Below this closeness the "closest" line is another line: say none was found. A line with a
