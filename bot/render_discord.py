@@ -166,10 +166,10 @@ def context_embed(context: Hit, passage_start: int, passage_end: int) -> EmbedDa
 # --- /quote -------------------------------------------------------------------------------
 
 
-def quote_message(match: QuoteMatch, context: Hit | None = None) -> str:
+def quote_message(match: QuoteMatch) -> str:
     """The closest occurrence of a remembered line, ready to paste: quote, source, link."""
     hit = match.hit
-    shown = context or hit
+    shown = match.context or hit
     body = emphasised(
         shown.quote, lambda i, _: hit.start_word <= shown.start_word + i < hit.end_word
     )

@@ -12,8 +12,6 @@ from bot.arguments import check_line
 from bot.cogs import NO_MENTIONS, NewsreelClient, answering, check_cooldown
 from bot.discord_limits import truncate_message
 from bot.render_discord import NO_QUOTE, quote_message
-from store.models import Hit
-from store.search import QuoteMatch
 
 
 class QuoteCog(commands.Cog, name="Quote"):
@@ -33,12 +31,7 @@ class QuoteCog(commands.Cog, name="Quote"):
             line = check_line(text)
             check_cooldown(self.bot, interaction.user)
             await interaction.response.defer(ephemeral=private, thinking=True)
-            match, context = await asyncio.to_thread(self.find, line)
-            content = NO_QUOTE if match is None else quote_message(match, context)
+            match = await asyncio.to_thread(self.bot.library.searcher.quote, line)
+            content = NO_QUOTE if match is None else quote_message(match)
             await interaction.followup.send(
                 truncate_message(content), ephemeral=private, allowed_mentions=NO_MENTIONS)
-
-    def find(self, line: str) -> tuple[QuoteMatch | None, Hit | None]:
-        """The closest occurrence (exactly its words) and the transcript around it (blocking)."""
-        match = self.bot.library.searcher.quote(line)
-        return match, match.context if match else None

@@ -117,7 +117,7 @@ def test_context_bolds_exactly_the_quoted_passage() -> None:
 def test_quote_message_is_ready_to_paste() -> None:
     line = hit(start=3, end=12, quote=" ".join(TRANSCRIPT[3:12]))
     around = hit(start=0, end=16, quote=" ".join(TRANSCRIPT[:16]) + "…")
-    text = quote_message(QuoteMatch(line, 1.0, exact=True), around)
+    text = quote_message(QuoteMatch(line, 1.0, exact=True, context=around))
     first, source, link = text.split("\n")
     assert first.startswith("> “") and quote_in(first) == around.quote
     assert re.findall(r"\*\*(.+?)\*\*", first) == TRANSCRIPT[3:12]
