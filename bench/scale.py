@@ -248,7 +248,9 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
                 replicate(source, r), source.videos, strict=True
             ):
                 # A replica's text is its source's text: so are its sparse vectors.
-                catalog.commit_video(t, content_hash, chunks, chunk_context(t), v.sparse)
+                catalog.commit_video(
+                    t, content_hash, chunks, chunk_context(t), v.sparse, vectors
+                )
                 pending.ids += [c.id for c in chunks]
                 pending.vectors.append(vectors)
                 pending.metas += [ChunkMeta(t.video_id, t.channel, t.published)] * len(chunks)

@@ -60,10 +60,9 @@ def invite_url(application_id: int) -> str:
 
 
 def warm_up(library: Library) -> None:
-    """Run one search so the model, Chroma and SQLite are loaded before the first question."""
+    """Load the models, Chroma and SQLite before the first question (Library.warm_up)."""
     try:
-        library.index.check()
-        library.searcher.search("warm up the model and the index", k=1)
+        library.warm_up()
     except IndexUnavailableError as err:
         # Start anyway: the index reconnects by itself, and questions get a clear notice meanwhile.
         log.warning("%s; questions get 'index unavailable' until it is back", err)

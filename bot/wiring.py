@@ -77,6 +77,12 @@ class Library:
                 f"{problem}; run `newsreel rebuild PATH…` to rebuild both from the transcripts"
             )
 
+    def warm_up(self) -> None:
+        """Open the index and load everything a first question needs (see Searcher.warm_up);
+        IndexUnavailableError when a Chroma server is down."""
+        self.index.check()
+        self.searcher.warm_up()
+
     def close(self) -> None:
         """Release the SQLite connection."""
         self.catalog.close()

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from store.embedder import Vectors
 from store.errors import InconsistentStoreError
+from store.exact_dense import pack_vector, unpack_matrix
 from store.models import Chunk, ChunkRow, SearchFilters, Transcript, VideoInfo, VideoText
 from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
@@ -53,6 +55,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row
 -- transaction as the chunk; a chunk without one (a store from before, or a new sparse model) is
 -- filled in by the next ingest.
 CREATE TABLE IF NOT EXISTS chunk_sparse (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
+-- A float16 copy of each chunk's dense vector (the one Chroma holds), keyed by the chunk's rowid
+-- and written in the same transaction as the chunk: a selective filter ranks its few chunks
+-- exactly from here instead of asking the HNSW index. A store from before gets the copies from
+-- Chroma's stored vectors at the next ingest; until then filtered searches use Chroma.
+CREATE TABLE IF NOT EXISTS chunk_dense (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Vector ids a committed re-ingest made stale; deleted from Chroma after the commit, and
 -- again at the next start if the process died in between.
@@ -174,10 +181,12 @@ class Catalog(SqliteDatabase):
         chunks: Sequence[Chunk],
         context: str,
         sparse: Sequence[SparseVector] | None = None,
+        dense: Vectors | None = None,
     ) -> list[str]:
         """Replace a video's metadata, chunks, keyword index and sparse vectors atomically.
 
-        `sparse`, when given, holds one vector per chunk. Marks the video searchable. Returns
+        `sparse` and `dense`, when given, hold one vector (or matrix row) per chunk; `dense`
+        is stored as its float16 copy. Marks the video searchable. Returns
         the ids of its previous chunks that the new version no longer has: they are also queued
         in `stale_vectors` so that a crash cannot leave them behind in Chroma.
         """
@@ -217,6 +226,11 @@ class Catalog(SqliteDatabase):
                         "INSERT INTO chunk_sparse (rowid, vec) VALUES (?,?)",
                         (cur.lastrowid, sparse[i].pack()),
                     )
+                if dense is not None:
+                    c.execute(
+                        "INSERT INTO chunk_dense (rowid, vec) VALUES (?,?)",
+                        (cur.lastrowid, pack_vector(dense[i])),
+                    )
             c.execute(
                 "INSERT INTO state VALUES ('last_ingest', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -248,7 +262,7 @@ class Catalog(SqliteDatabase):
 
     @staticmethod
     def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
-        for table in ("chunks_fts", "chunk_sparse"):
+        for table in ("chunks_fts", "chunk_sparse", "chunk_dense"):
             c.execute(
                 f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
                 (video_id,),
@@ -331,6 +345,64 @@ class Catalog(SqliteDatabase):
             (str(r[0]), int(r[1]), int(r[2]), None if r[3] is None else SparseVector.unpack(r[3]))
             for r in rows
         ]
+
+    def warm_up(self) -> None:
+        """Read the tables every search touches, so their pages are in the OS cache."""
+        for table in ("videos", "chunks", "chunk_sparse", "chunk_dense"):
+            self._query(f"SELECT count(*) FROM {table}")
+
+    # --- dense vector copies ------------------------------------------------------------
+
+    def chunks_without_dense(self, limit: int) -> list[str]:
+        """Up to `limit` ids of chunks that lack a float16 copy of their dense vector."""
+        rows = self._query(
+            "SELECT id FROM chunks WHERE rowid NOT IN (SELECT rowid FROM chunk_dense) LIMIT ?",
+            (limit,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def put_dense(self, vectors: dict[str, Vectors]) -> int:
+        """Store (or replace) the float16 copies of existing chunks' vectors; returns how many."""
+        with self.transaction() as c:
+            cur = c.executemany(
+                "INSERT OR REPLACE INTO chunk_dense (rowid, vec)"
+                " SELECT rowid, ? FROM chunks WHERE id = ?",
+                [(pack_vector(v), cid) for cid, v in vectors.items()],
+            )
+            return max(0, cur.rowcount)
+
+    def filtered_vectors(
+        self, filters: SearchFilters, limit: int, dimension: int
+    ) -> tuple[list[str], Vectors] | None:
+        """(chunk ids, float32 matrix) of every searchable chunk that passes the filters.
+
+        None when more than `limit` chunks pass, or when one of them has no stored copy (a
+        store from before the copies; the next ingest fills them in): the caller then asks
+        the vector index. The count stops at `limit` + 1, so a broad filter costs little here.
+        """
+        cond, params = filter_sql(filters)
+        # CROSS JOIN: videos first (through their indexes), then each one's chunks.
+        passing = int(
+            self._query(
+                "SELECT count(*) FROM (SELECT 1 FROM videos v CROSS JOIN chunks c"
+                f" ON c.video_id = v.video_id WHERE {cond} LIMIT ?)",
+                [*params, limit + 1],
+            )[0][0]
+        )
+        if passing > limit:
+            return None
+        rows = self._query(
+            "SELECT c.id, d.vec FROM videos v CROSS JOIN chunks c ON c.video_id = v.video_id"
+            f" CROSS JOIN chunk_dense d ON d.rowid = c.rowid WHERE {cond}",
+            params,
+        )
+        if len(rows) < passing:
+            return None
+        try:
+            matrix = unpack_matrix([r[1] for r in rows], dimension)
+        except ValueError:  # copies of another model's vectors: let the index decide
+            return None
+        return [str(r[0]) for r in rows], matrix
 
     # --- reads --------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     sparse_filled: int = 0  # chunks of earlier ingests given their missing sparse vectors
+    dense_filled: int = 0  # chunks of earlier ingests given their float16 dense copies
     failed: str | None = None  # a store failure that stopped the run
 
     def summary_line(self) -> str:
@@ -111,6 +112,7 @@ class Ingestor:
         started = time.perf_counter()
         self.flush_stale_vectors()
         report.sparse_filled = self.fill_sparse()
+        report.dense_filled = self.fill_dense()
         found = find_transcripts(paths, self.languages)
         report.skipped.extend(found.skipped)
         files = found.files
@@ -244,7 +246,7 @@ class Ingestor:
         meta = ChunkMeta(t.video_id, t.channel, t.published)
         self.index.upsert([c.id for c in p.chunks], vectors, [meta] * len(p.chunks))
         stale = self.catalog.commit_video(
-            t, p.loaded.content_hash, p.chunks, chunk_context(t), sparse
+            t, p.loaded.content_hash, p.chunks, chunk_context(t), sparse, vectors
         )
         if stale:
             self.index.delete_ids(stale)
@@ -271,6 +273,26 @@ class Ingestor:
             previous = ids
         if filled:
             log.info("filled in sparse vectors for %d chunks", filled)
+        return filled
+
+    def fill_dense(self, batch: int = 5000) -> int:
+        """Copy Chroma's stored vectors of chunks that lack a float16 copy into the catalog.
+
+        Nothing is re-embedded: a store from before the copies gets them from the index.
+        Raises NewsreelError when the index lacks vectors the catalog lists (rebuild then).
+        Returns the chunks filled.
+        """
+        filled = 0
+        while ids := self.catalog.chunks_without_dense(batch):
+            stored = self.catalog.put_dense(self.index.vectors(ids))
+            if stored < len(ids):
+                raise NewsreelError(
+                    f"the vector index lacks vectors of {len(ids) - stored} chunks the catalog"
+                    f" lists (e.g. {ids[0]}); run `newsreel rebuild PATH…`"
+                )
+            filled += stored
+        if filled:
+            log.info("copied the dense vectors of %d chunks into the catalog", filled)
         return filled
 
     def flush_stale_vectors(self) -> None:

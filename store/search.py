@@ -11,6 +11,7 @@ from store.abstain import AbstainParams, answer_confidence
 from store.catalog import Catalog
 from store.diversify import Region, diversify, localised_regions
 from store.embedder import Embedder, Vectors
+from store.exact_dense import exact_top
 from store.fusion import fuse
 from store.hits import make_hit
 from store.localise import Window
@@ -51,6 +52,9 @@ class SearchParams:
     quote_min: int = 25
     quote_max: int = 60
     overfetch: int = 4
+    # A filter that passes at most this many chunks is ranked exactly from the catalog's
+    # float16 copies; a broader one over-fetches from HNSW (see BENCHMARKS.md for the switch).
+    exact_max: int = 20_000
     complete_features: bool = True
     localise: bool = True  # score every window of a video (needs the sparse model)
     quote_margin: int = 0  # words beyond the best window a quote may reach into
@@ -149,6 +153,21 @@ class Searcher:
             p.abstain,
         )
         return confidence < threshold
+
+    def warm_up(self) -> None:
+        """Load what a first question needs (both models, the HNSW index, SQLite pages, the
+        keyword side's caches) by asking one question down each path; raises what search
+        raises. Takes seconds on a store whose files are not in the OS cache."""
+        self.catalog.warm_up()
+        question = "what did the minister say about the election results"
+        self.search(question, k=5)
+        latest = self.catalog.latest(1)
+        kinds = [SearchFilters(since="1900-01-01")]  # broad: the HNSW over-fetch
+        if latest:  # selective: the exact scan
+            kinds.append(SearchFilters(video_id=latest[0].video_id))
+        for filters in kinds:
+            self.search(question, k=5, filters=filters)
+        self.quote(question)
 
     # --- search -------------------------------------------------------------------------
 
@@ -273,8 +292,12 @@ class Searcher:
     def _dense(self, vec: Vectors, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
         if not filters.active:
             return self.index.query(vec, depth)
-        # Filtered HNSW queries are slow in Chroma; over-fetch unfiltered and filter here,
-        # falling back to Chroma's own filter only when too few candidates survive.
+        # A selective filter: rank its few chunks exactly, at the cost of reading them.
+        scan = self.catalog.filtered_vectors(filters, self.params.exact_max, self.index.dimension)
+        if scan is not None:
+            return exact_top(vec, scan[0], scan[1], depth)
+        # A broad one: Chroma's own filter is slow whatever the selectivity, so over-fetch
+        # unfiltered and filter here, falling back to it only when too few candidates survive.
         allowed = self.catalog.video_filter_ids(filters)
         got = self.index.query(vec, depth * self.params.overfetch)
         kept = [(i, s) for i, s in got if i.rsplit(":", 1)[0] in allowed]

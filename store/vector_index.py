@@ -195,6 +195,18 @@ class ChromaIndex:
 
         return self._call(run)
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
+        """The stored vectors of `ids` (float32 rows; unknown ids omitted)."""
+        if not ids:
+            return {}
+
+        def run(col: Any) -> dict[str, Vectors]:
+            got = col.get(ids=list(ids), include=["embeddings"])
+            mat = np.asarray(got["embeddings"], dtype=np.float32)
+            return {i: mat[n] for n, i in enumerate(got["ids"])}
+
+        return self._call(run)
+
     def similarities(self, vector: Vectors, ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of `vector` to the stored vectors of `ids` (unknown ids omitted)."""
         if not ids:

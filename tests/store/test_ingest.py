@@ -11,12 +11,16 @@ import pytest
 from bot.wiring import Library
 from store.catalog import Catalog
 from store.embedder import Embedder
+from store.models import SearchFilters
 from tests.fixtures_store import CORPUS, TIMED
 
 
 def consistent(lib: Library) -> None:
-    """Both stores hold exactly the same chunks, and every done video has chunks."""
+    """Both stores hold exactly the same chunks, every chunk has its float16 copy in the
+    catalog, and every done video has chunks."""
     assert lib.index.all_ids() == lib.catalog.chunk_ids()
+    copies = lib.catalog.filtered_vectors(SearchFilters(), 10**9, lib.index.dimension)
+    assert copies is not None and set(copies[0]) == lib.catalog.chunk_ids()
     assert not lib.catalog.pending_videos()
     assert not lib.catalog.stale_vector_ids()
 

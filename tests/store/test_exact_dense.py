@@ -1,0 +1,174 @@
+"""Filtered dense search: a selective filter ranks its chunks exactly from the catalog's float16
+copies, in the order HNSW (cosine) would, in embedded and server mode; older stores are filled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.wiring import Library
+from store.embedder import HashingEmbedder, Vectors
+from store.exact_dense import exact_top, pack_vector, unpack_matrix
+from store.models import SearchFilters
+from store.search import SearchParams, Searcher, chroma_where
+from tests.fixtures_store import CORPUS, TIMED
+
+QUESTIONS = ("floods in mozambique", "election results and the new government", "oil prices")
+
+
+def reference(lib: Library, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
+    """Brute force in float64 over Chroma's own stored vectors of the filtered videos' chunks."""
+    q = lib.embedder.embed([question])[0].astype(np.float64)
+    ids = [
+        cid
+        for vid in sorted(lib.catalog.video_filter_ids(filters))
+        for cid in lib.catalog.video_chunk_ids(vid)
+    ]
+    stored = lib.index.vectors(ids)
+    sims = {
+        cid: float(v.astype(np.float64) @ q / np.linalg.norm(v) / np.linalg.norm(q))
+        for cid, v in stored.items()
+    }
+    return sorted(sims.items(), key=lambda x: (-x[1], x[0]))
+
+
+def dense(
+    searcher: Searcher, question: str, filters: SearchFilters, depth: int = 10
+) -> list[tuple[str, float]]:
+    return searcher._dense(searcher.embedder.embed([question])[0], filters, depth)
+
+
+def same_ranking(got: Sequence[tuple[str, float]], want: Sequence[tuple[str, float]]) -> None:
+    assert len(got) == len(want)
+    for (gid, gs), (wid, ws) in zip(got, want, strict=True):
+        assert abs(gs - ws) < 2e-3
+        if gid != wid:  # only a near-tie may swap places after the float16 round trip
+            assert abs(dict(want).get(gid, -9) - ws) < 2e-3
+
+
+def filters_of(lib: Library) -> list[SearchFilters]:
+    channel = lib.catalog.channels()[0]
+    video = lib.catalog.latest(1)[0]
+    return [
+        SearchFilters(channel=channel),
+        SearchFilters(video_id=video.video_id),
+        SearchFilters(since="2024-01-01", until="2024-12-31"),
+    ]
+
+
+def test_exact_top_matches_a_float64_brute_force() -> None:
+    rng = np.random.default_rng(7)
+    mat = rng.normal(size=(500, 48)).astype(np.float32)
+    ids = [f"v{i:03d}:0" for i in range(500)]
+    stored = unpack_matrix([pack_vector(row) for row in mat], 48)
+    q = rng.normal(size=48).astype(np.float32)
+    want_sims = (mat.astype(np.float64) @ q) / np.linalg.norm(mat, axis=1) / np.linalg.norm(q)
+    want = sorted(zip(ids, want_sims.tolist(), strict=True), key=lambda x: (-x[1], x[0]))[:20]
+    same_ranking(exact_top(q, ids, stored, 20), want)
+    assert len(exact_top(q, ids[:5], stored[:5], 20)) == 5  # fewer rows than asked for
+    assert exact_top(q, [], stored[:0], 20) == []
+
+
+def test_stored_vectors_of_another_size_are_refused() -> None:
+    with pytest.raises(ValueError, match="48-d"):
+        unpack_matrix([pack_vector(np.ones(32, dtype=np.float32))], 48)
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
+def store(
+    request: pytest.FixtureRequest, make_library: Callable[..., Library], tmp_path: Path
+) -> Iterator[Library]:
+    """The test corpus ingested with the fake embedder, vectors embedded or on a server."""
+    if request.param == "server":
+        host, port = request.getfixturevalue("chroma_server")
+        lib = make_library(
+            data_dir=tmp_path / "srv", mode="server", chroma_host=host, chroma_port=port
+        )
+        lib.index.drop()  # the session's server is shared: start from an empty collection
+    else:
+        lib = make_library()
+    lib.ingest([CORPUS], [TIMED])
+    yield lib
+    if request.param == "server":
+        lib.index.drop()  # and leave none behind: other tests use it with another model
+
+
+def test_a_selective_filter_ranks_its_chunks_as_brute_force_and_hnsw_do(store: Library) -> None:
+    for filters in filters_of(store):
+        passing = store.catalog.filtered_vectors(filters, 10**6, store.index.dimension)
+        assert passing is not None  # the exact path, not the HNSW one
+        for q in QUESTIONS:
+            got = dense(store.searcher, q, filters)
+            same_ranking(got, reference(store, q, filters)[:10])
+            # Chroma's own filtered HNSW query (exact at this size) returns the same chunks.
+            vec = store.embedder.embed([q])[0]
+            hnsw = store.index.query(vec, 10, where=chroma_where(filters))
+            same_ranking(got, hnsw)
+
+
+def test_a_broad_filter_takes_the_hnsw_path_and_still_filters(store: Library) -> None:
+    broad = store.make_searcher(replace(SearchParams(), exact_max=2))
+    for filters in filters_of(store):
+        assert store.catalog.filtered_vectors(filters, 2, store.index.dimension) is None
+        allowed = store.catalog.video_filter_ids(filters)
+        for q in QUESTIONS:
+            got = dense(broad, q, filters)
+            assert got and all(cid.rsplit(":", 1)[0] in allowed for cid, _ in got)
+            assert got[0][0] == reference(store, q, filters)[0][0]
+
+
+def test_filtered_answers_come_only_from_the_filtered_videos(store: Library) -> None:
+    for filters in filters_of(store):
+        allowed = store.catalog.video_filter_ids(filters)
+        hits = store.searcher.search("what happened with the floods", k=5, filters=filters)
+        assert all(h.video_id in allowed for h in hits)
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+def test_a_store_without_the_copies_searches_then_is_filled_from_chroma_not_re_embedded(
+    store: Library,
+) -> None:
+    # A store from before the copies: the table exists (the catalog creates it) but is empty.
+    with store.catalog.transaction() as c:
+        c.execute("DELETE FROM chunk_dense")
+    filters = filters_of(store)[0]
+    assert store.catalog.filtered_vectors(filters, 10**6, store.index.dimension) is None
+    before = dense(store.searcher, QUESTIONS[0], filters)  # the HNSW path meanwhile
+    assert before[0][0] == reference(store, QUESTIONS[0], filters)[0][0]
+
+    counting = CountingEmbedder()
+    store.ingestor.embedder = counting
+    report = store.ingest([CORPUS], [TIMED])
+    assert report.dense_filled == store.catalog.chunk_count() and report.ingested == []
+    assert counting.texts == 0  # nothing re-embedded
+    assert store.catalog.filtered_vectors(filters, 10**6, store.index.dimension) is not None
+    same_ranking(
+        dense(store.searcher, QUESTIONS[0], filters), reference(store, QUESTIONS[0], filters)[:10]
+    )
+    assert store.ingest([CORPUS], [TIMED]).dense_filled == 0
+
+
+def test_warm_up_runs_every_search_path_on_an_empty_and_a_full_store(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    empty = make_library(data_dir=tmp_path / "empty")
+    empty.warm_up()  # nothing ingested yet: no error
+    full = make_library(data_dir=tmp_path / "full")
+    full.ingest([CORPUS], [TIMED])
+    question, filters = QUESTIONS[0], filters_of(full)[0]
+    before = dense(full.make_searcher(), question, filters)
+    full.warm_up()
+    assert dense(full.searcher, question, filters) == before  # warming changes no answer
