@@ -12,7 +12,7 @@ import numpy as np
 
 from store.embedder import Vectors
 from store.errors import InconsistentStoreError
-from store.exact_dense import pack_vector, unpack_matrix
+from store.exact_dense import pack_matrix, unpack_matrix
 from store.models import Chunk, ChunkRow, SearchFilters, Transcript, VideoInfo, VideoText
 from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
@@ -55,11 +55,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row
 -- transaction as the chunk; a chunk without one (a store from before, or a new sparse model) is
 -- filled in by the next ingest.
 CREATE TABLE IF NOT EXISTS chunk_sparse (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
--- A float16 copy of each chunk's dense vector (the one Chroma holds), keyed by the chunk's rowid
--- and written in the same transaction as the chunk: a selective filter ranks its few chunks
--- exactly from here instead of asking the HNSW index. A store from before gets the copies from
--- Chroma's stored vectors at the next ingest; until then filtered searches use Chroma.
-CREATE TABLE IF NOT EXISTS chunk_dense (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
+-- A float16 copy of each video's chunk vectors (the ones Chroma holds), written in the same
+-- transaction as its chunks: a selective filter ranks its few chunks exactly from here instead
+-- of asking the HNSW index. One row per video, because a filter selects whole videos and one
+-- blob of a video's rows reads ten times faster than a row per chunk. A store from before gets
+-- the copies from Chroma's stored vectors at the next ingest; until then Chroma answers.
+CREATE TABLE IF NOT EXISTS video_dense (
+    video_id TEXT PRIMARY KEY,
+    n        INTEGER NOT NULL,  -- chunks, read without the blob to size a filter
+    ids      TEXT NOT NULL,     -- chunk ids, newline-separated, in the order of the rows below
+    vecs     BLOB NOT NULL      -- n x dimension float16, unit-length rows
+);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Vector ids a committed re-ingest made stale; deleted from Chroma after the commit, and
 -- again at the next start if the process died in between.
@@ -226,11 +232,8 @@ class Catalog(SqliteDatabase):
                         "INSERT INTO chunk_sparse (rowid, vec) VALUES (?,?)",
                         (cur.lastrowid, sparse[i].pack()),
                     )
-                if dense is not None:
-                    c.execute(
-                        "INSERT INTO chunk_dense (rowid, vec) VALUES (?,?)",
-                        (cur.lastrowid, pack_vector(dense[i])),
-                    )
+            if dense is not None:
+                _put_dense(c, t.video_id, [ch.id for ch in chunks], dense)
             c.execute(
                 "INSERT INTO state VALUES ('last_ingest', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -262,11 +265,12 @@ class Catalog(SqliteDatabase):
 
     @staticmethod
     def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
-        for table in ("chunks_fts", "chunk_sparse", "chunk_dense"):
+        for table in ("chunks_fts", "chunk_sparse"):
             c.execute(
                 f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
                 (video_id,),
             )
+        c.execute("DELETE FROM video_dense WHERE video_id=?", (video_id,))
         c.execute("DELETE FROM chunks WHERE video_id=?", (video_id,))
 
     def delete_video(self, video_id: str) -> None:
@@ -348,61 +352,75 @@ class Catalog(SqliteDatabase):
 
     def warm_up(self) -> None:
         """Read the tables every search touches, so their pages are in the OS cache."""
-        for table in ("videos", "chunks", "chunk_sparse", "chunk_dense"):
+        for table in ("videos", "chunks", "chunk_sparse", "video_dense"):
             self._query(f"SELECT count(*) FROM {table}")
 
     # --- dense vector copies ------------------------------------------------------------
 
-    def chunks_without_dense(self, limit: int) -> list[str]:
-        """Up to `limit` ids of chunks that lack a float16 copy of their dense vector."""
+    def videos_without_dense(self, limit: int) -> list[str]:
+        """Up to `limit` searchable videos that lack the float16 copy of their vectors."""
         rows = self._query(
-            "SELECT id FROM chunks WHERE rowid NOT IN (SELECT rowid FROM chunk_dense) LIMIT ?",
+            "SELECT video_id FROM videos WHERE state='done'"
+            " AND video_id NOT IN (SELECT video_id FROM video_dense) LIMIT ?",
             (limit,),
         )
         return [str(r[0]) for r in rows]
 
-    def put_dense(self, vectors: dict[str, Vectors]) -> int:
-        """Store (or replace) the float16 copies of existing chunks' vectors; returns how many."""
+    def put_dense(self, video_ids: Sequence[str], vectors: dict[str, Vectors]) -> int:
+        """Store the float16 copies of the videos whose every chunk is in `vectors` (chunk id
+        → vector); returns how many videos were written."""
+        written = 0
         with self.transaction() as c:
-            cur = c.executemany(
-                "INSERT OR REPLACE INTO chunk_dense (rowid, vec)"
-                " SELECT rowid, ? FROM chunks WHERE id = ?",
-                [(pack_vector(v), cid) for cid, v in vectors.items()],
+            for vid in video_ids:
+                ids = [
+                    str(r[0])
+                    for r in c.execute(
+                        "SELECT id FROM chunks WHERE video_id=? ORDER BY start_word", (vid,)
+                    )
+                ]
+                if all(i in vectors for i in ids):
+                    _put_dense(c, vid, ids, np.stack([vectors[i] for i in ids]))
+                    written += 1
+        return written
+
+    def filtered_size(self, filters: SearchFilters, limit: int) -> int | None:
+        """How many searchable chunks pass the filters, counted up to `limit` + 1 (so a broad
+        filter costs little); None when a passing video has no stored copy of its vectors (a
+        store from before the copies, until the next ingest fills them in)."""
+        cond, params = filter_sql(filters)
+        passing = 0
+        with self._lock:
+            # Only each row's head is read (n), never its blob.
+            sizes = self._conn.execute(
+                "SELECT d.n FROM videos v LEFT JOIN video_dense d ON d.video_id = v.video_id"
+                f" WHERE {cond}",
+                params,
             )
-            return max(0, cur.rowcount)
+            for (n,) in sizes:
+                if n is None:
+                    return None
+                passing += int(n)
+                if passing > limit:
+                    break
+        return passing
 
     def filtered_vectors(
-        self, filters: SearchFilters, limit: int, dimension: int
+        self, filters: SearchFilters, dimension: int
     ) -> tuple[list[str], Vectors] | None:
-        """(chunk ids, float32 matrix) of every searchable chunk that passes the filters.
-
-        None when more than `limit` chunks pass, or when one of them has no stored copy (a
-        store from before the copies; the next ingest fills them in): the caller then asks
-        the vector index. The count stops at `limit` + 1, so a broad filter costs little here.
-        """
+        """(chunk ids, float32 matrix) of the stored copies of every searchable chunk that
+        passes the filters; None when the copies are not `dimension`-d (another model's)."""
         cond, params = filter_sql(filters)
-        # CROSS JOIN: videos first (through their indexes), then each one's chunks.
-        passing = int(
-            self._query(
-                "SELECT count(*) FROM (SELECT 1 FROM videos v CROSS JOIN chunks c"
-                f" ON c.video_id = v.video_id WHERE {cond} LIMIT ?)",
-                [*params, limit + 1],
-            )[0][0]
-        )
-        if passing > limit:
-            return None
         rows = self._query(
-            "SELECT c.id, d.vec FROM videos v CROSS JOIN chunks c ON c.video_id = v.video_id"
-            f" CROSS JOIN chunk_dense d ON d.rowid = c.rowid WHERE {cond}",
+            "SELECT d.ids, d.vecs FROM videos v CROSS JOIN video_dense d"
+            f" ON d.video_id = v.video_id WHERE {cond} AND d.n > 0",
             params,
         )
-        if len(rows) < passing:
-            return None
+        ids = [cid for r in rows for cid in str(r[0]).split("\n")]
         try:
-            matrix = unpack_matrix([r[1] for r in rows], dimension)
-        except ValueError:  # copies of another model's vectors: let the index decide
+            matrix = unpack_matrix(b"".join(r[1] for r in rows), len(ids), dimension)
+        except ValueError:
             return None
-        return [str(r[0]) for r in rows], matrix
+        return ids, matrix
 
     # --- reads --------------------------------------------------------------------------
 
@@ -568,6 +586,13 @@ class Catalog(SqliteDatabase):
         return {
             str(r[0]) for r in self._query(f"SELECT video_id FROM videos v WHERE {cond}", params)
         }
+
+
+def _put_dense(c: sqlite3.Connection, video_id: str, ids: Sequence[str], vectors: Vectors) -> None:
+    c.execute(
+        "INSERT OR REPLACE INTO video_dense (video_id, n, ids, vecs) VALUES (?,?,?,?)",
+        (video_id, len(ids), "\n".join(ids), pack_matrix(vectors)),
+    )
 
 
 def _video_info(r: Any) -> VideoInfo:

@@ -275,22 +275,23 @@ class Ingestor:
             log.info("filled in sparse vectors for %d chunks", filled)
         return filled
 
-    def fill_dense(self, batch: int = 5000) -> int:
-        """Copy Chroma's stored vectors of chunks that lack a float16 copy into the catalog.
+    def fill_dense(self, batch_videos: int = 200) -> int:
+        """Copy Chroma's stored vectors of videos that lack a float16 copy into the catalog.
 
         Nothing is re-embedded: a store from before the copies gets them from the index.
         Raises NewsreelError when the index lacks vectors the catalog lists (rebuild then).
         Returns the chunks filled.
         """
         filled = 0
-        while ids := self.catalog.chunks_without_dense(batch):
-            stored = self.catalog.put_dense(self.index.vectors(ids))
-            if stored < len(ids):
+        while videos := self.catalog.videos_without_dense(batch_videos):
+            ids = [cid for vid in videos for cid in self.catalog.video_chunk_ids(vid)]
+            vectors = self.index.vectors(ids)
+            if self.catalog.put_dense(videos, vectors) < len(videos):
                 raise NewsreelError(
-                    f"the vector index lacks vectors of {len(ids) - stored} chunks the catalog"
-                    f" lists (e.g. {ids[0]}); run `newsreel rebuild PATH…`"
+                    f"the vector index lacks vectors of chunks the catalog lists (one of videos"
+                    f" {', '.join(videos[:3])}…); run `newsreel rebuild PATH…`"
                 )
-            filled += stored
+            filled += len(ids)
         if filled:
             log.info("copied the dense vectors of %d chunks into the catalog", filled)
         return filled

@@ -52,9 +52,12 @@ class SearchParams:
     quote_min: int = 25
     quote_max: int = 60
     overfetch: int = 4
-    # A filter that passes at most this many chunks is ranked exactly from the catalog's
-    # float16 copies; a broader one over-fetches from HNSW (see BENCHMARKS.md for the switch).
-    exact_max: int = 20_000
+    # A filter that passes at most `exact_max` chunks is ranked exactly from the catalog's
+    # copies of their vectors; a broader one over-fetches from HNSW, and when too few of those
+    # pass, scans exactly up to `exact_fallback_max` chunks before asking Chroma's slow filter.
+    # Both measured with bench/dense_switch.py (BENCHMARKS.md).
+    exact_max: int = 10_000
+    exact_fallback_max: int = 50_000
     complete_features: bool = True
     localise: bool = True  # score every window of a video (needs the sparse model)
     quote_margin: int = 0  # words beyond the best window a quote may reach into
@@ -292,18 +295,30 @@ class Searcher:
     def _dense(self, vec: Vectors, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
         if not filters.active:
             return self.index.query(vec, depth)
-        # A selective filter: rank its few chunks exactly, at the cost of reading them.
-        scan = self.catalog.filtered_vectors(filters, self.params.exact_max, self.index.dimension)
-        if scan is not None:
-            return exact_top(vec, scan[0], scan[1], depth)
-        # A broad one: Chroma's own filter is slow whatever the selectivity, so over-fetch
-        # unfiltered and filter here, falling back to it only when too few candidates survive.
+        p = self.params
+        size = self.catalog.filtered_size(filters, p.exact_fallback_max)
+        if size is not None and size <= p.exact_max:  # selective: rank its few chunks exactly
+            return self._exact(vec, filters, depth) or self._overfetch(vec, filters, depth)
+        # Broad: over-fetch unfiltered from HNSW and filter here. When too few survive, the
+        # exact scan if it is not too big, else Chroma's own filter (slow whatever it selects).
+        kept = self._overfetch(vec, filters, depth)
+        if not kept and size is not None and size <= p.exact_fallback_max:
+            kept = self._exact(vec, filters, depth)
+        return kept or self.index.query(vec, depth, where=chroma_where(filters))
+
+    def _exact(self, vec: Vectors, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
+        """The filter's chunks ranked exactly from the catalog's copies ([] if there are none)."""
+        scan = self.catalog.filtered_vectors(filters, self.index.dimension)
+        return exact_top(vec, scan[0], scan[1], depth) if scan is not None else []
+
+    def _overfetch(
+        self, vec: Vectors, filters: SearchFilters, depth: int
+    ) -> list[tuple[str, float]]:
+        """Unfiltered HNSW neighbours that pass the filter; [] when fewer than 10 survive."""
         allowed = self.catalog.video_filter_ids(filters)
         got = self.index.query(vec, depth * self.params.overfetch)
         kept = [(i, s) for i, s in got if i.rsplit(":", 1)[0] in allowed]
-        if len(kept) >= min(depth, 10):
-            return kept[:depth]
-        return self.index.query(vec, depth, where=chroma_where(filters))
+        return kept[:depth] if len(kept) >= min(depth, 10) else []
 
     def _video_coverage(self, video_id: str, qt: QueryTerms) -> float:
         total = qt.total_weight

@@ -12,9 +12,9 @@ import pytest
 
 from bot.wiring import Library
 from store.embedder import HashingEmbedder, Vectors
-from store.exact_dense import exact_top, pack_vector, unpack_matrix
+from store.exact_dense import exact_top, pack_matrix, unpack_matrix
 from store.models import SearchFilters
-from store.search import SearchParams, Searcher, chroma_where
+from store.search import Searcher, SearchParams, chroma_where
 from tests.fixtures_store import CORPUS, TIMED
 
 QUESTIONS = ("floods in mozambique", "election results and the new government", "oil prices")
@@ -64,7 +64,7 @@ def test_exact_top_matches_a_float64_brute_force() -> None:
     rng = np.random.default_rng(7)
     mat = rng.normal(size=(500, 48)).astype(np.float32)
     ids = [f"v{i:03d}:0" for i in range(500)]
-    stored = unpack_matrix([pack_vector(row) for row in mat], 48)
+    stored = unpack_matrix(pack_matrix(mat), 500, 48)
     q = rng.normal(size=48).astype(np.float32)
     want_sims = (mat.astype(np.float64) @ q) / np.linalg.norm(mat, axis=1) / np.linalg.norm(q)
     want = sorted(zip(ids, want_sims.tolist(), strict=True), key=lambda x: (-x[1], x[0]))[:20]
@@ -74,8 +74,8 @@ def test_exact_top_matches_a_float64_brute_force() -> None:
 
 
 def test_stored_vectors_of_another_size_are_refused() -> None:
-    with pytest.raises(ValueError, match="48-d"):
-        unpack_matrix([pack_vector(np.ones(32, dtype=np.float32))], 48)
+    with pytest.raises(ValueError, match="48-d bfloat16"):
+        unpack_matrix(pack_matrix(np.ones((2, 32), dtype=np.float32)), 2, 48)
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
@@ -99,8 +99,8 @@ def store(
 
 def test_a_selective_filter_ranks_its_chunks_as_brute_force_and_hnsw_do(store: Library) -> None:
     for filters in filters_of(store):
-        passing = store.catalog.filtered_vectors(filters, 10**6, store.index.dimension)
-        assert passing is not None  # the exact path, not the HNSW one
+        size = store.catalog.filtered_size(filters, 10**6)
+        assert size is not None and size <= SearchParams().exact_max  # the exact path
         for q in QUESTIONS:
             got = dense(store.searcher, q, filters)
             same_ranking(got, reference(store, q, filters)[:10])
@@ -111,9 +111,9 @@ def test_a_selective_filter_ranks_its_chunks_as_brute_force_and_hnsw_do(store: L
 
 
 def test_a_broad_filter_takes_the_hnsw_path_and_still_filters(store: Library) -> None:
-    broad = store.make_searcher(replace(SearchParams(), exact_max=2))
+    broad = store.make_searcher(replace(SearchParams(), exact_max=2, exact_fallback_max=2))
     for filters in filters_of(store):
-        assert store.catalog.filtered_vectors(filters, 2, store.index.dimension) is None
+        assert (store.catalog.filtered_size(filters, 2) or 0) > 2
         allowed = store.catalog.video_filter_ids(filters)
         for q in QUESTIONS:
             got = dense(broad, q, filters)
@@ -143,9 +143,9 @@ def test_a_store_without_the_copies_searches_then_is_filled_from_chroma_not_re_e
 ) -> None:
     # A store from before the copies: the table exists (the catalog creates it) but is empty.
     with store.catalog.transaction() as c:
-        c.execute("DELETE FROM chunk_dense")
+        c.execute("DELETE FROM video_dense")
     filters = filters_of(store)[0]
-    assert store.catalog.filtered_vectors(filters, 10**6, store.index.dimension) is None
+    assert store.catalog.filtered_size(filters, 10**6) is None
     before = dense(store.searcher, QUESTIONS[0], filters)  # the HNSW path meanwhile
     assert before[0][0] == reference(store, QUESTIONS[0], filters)[0][0]
 
@@ -154,7 +154,7 @@ def test_a_store_without_the_copies_searches_then_is_filled_from_chroma_not_re_e
     report = store.ingest([CORPUS], [TIMED])
     assert report.dense_filled == store.catalog.chunk_count() and report.ingested == []
     assert counting.texts == 0  # nothing re-embedded
-    assert store.catalog.filtered_vectors(filters, 10**6, store.index.dimension) is not None
+    assert store.catalog.filtered_size(filters, 10**6) is not None
     same_ranking(
         dense(store.searcher, QUESTIONS[0], filters), reference(store, QUESTIONS[0], filters)[:10]
     )
