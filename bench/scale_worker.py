@@ -31,6 +31,14 @@ def timed_ms(fn: Any) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
+def first_after_warm_up(lib: Library, question: str) -> dict[str, float]:
+    """In a fresh process: Library.warm_up (as the bot runs it before it says it is ready),
+    then the first question, each timed."""
+    warm = timed_ms(lib.warm_up)
+    first = timed_ms(lambda: lib.searcher.search(question, k=5))
+    return {"warm_up_ms": warm, "first_query_after_warm_up_ms": first}
+
+
 def measure(
     lib: Library,
     questions: Sequence[str],
@@ -108,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=240.0,
         help="no further warm round is started when it would exceed this",
     )
+    ap.add_argument(
+        "--first-after-warm-up",
+        action="store_true",
+        help="only warm the store up and time the first question after it",
+    )
     ap.add_argument("--label", default="store")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
@@ -134,6 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.since or args.until:
         filters["date_range"] = SearchFilters(since=args.since, until=args.until)
     questions = load_questions(args.questions)
+    if args.first_after_warm_up:
+        first = first_after_warm_up(lib, questions[0])
+        say(f"  warm-up {first['warm_up_ms']} ms, then first query"
+            f" {first['first_query_after_warm_up_ms']} ms")
+        lib.close()
+        args.out.write_text(json.dumps(first))
+        return 0
     say(f"{lib.catalog.chunk_count():,} chunks; model loaded (rss {base_rss} MB)")
     result = measure(lib, questions, filters, args.rounds, args.budget_s, say)
     result["detail"]["rss_before_store_mb"] = base_rss
