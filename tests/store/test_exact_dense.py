@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from bot.wiring import Library
-from store.embedder import HashingEmbedder, Vectors
 from store.exact_dense import exact_top, pack_matrix, unpack_matrix
 from store.models import SearchFilters
 from store.search import Searcher, SearchParams, chroma_where
 from tests.fixtures_store import CORPUS, TIMED
+from tests.store.test_sparse_store import CountingEmbedder
 
 QUESTIONS = ("floods in mozambique", "election results and the new government", "oil prices")
 
@@ -126,16 +126,6 @@ def test_filtered_answers_come_only_from_the_filtered_videos(store: Library) -> 
         allowed = store.catalog.video_filter_ids(filters)
         hits = store.searcher.search("what happened with the floods", k=5, filters=filters)
         assert all(h.video_id in allowed for h in hits)
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts = 0
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        self.texts += len(texts)
-        return super().embed(texts)
 
 
 def test_a_store_without_the_copies_searches_then_is_filled_from_chroma_not_re_embedded(
