@@ -55,7 +55,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row
 -- transaction as the chunk; a chunk without one (a store from before, or a new sparse model) is
 -- filled in by the next ingest.
 CREATE TABLE IF NOT EXISTS chunk_sparse (rowid INTEGER PRIMARY KEY, vec BLOB NOT NULL);
--- A float16 copy of each video's chunk vectors (the ones Chroma holds), written in the same
+-- A bfloat16 copy of each video's chunk vectors (the ones Chroma holds), written in the same
 -- transaction as its chunks: a selective filter ranks its few chunks exactly from here instead
 -- of asking the HNSW index. One row per video, because a filter selects whole videos and one
 -- blob of a video's rows reads ten times faster than a row per chunk. A store from before gets
@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS video_dense (
     video_id TEXT PRIMARY KEY,
     n        INTEGER NOT NULL,  -- chunks, read without the blob to size a filter
     ids      TEXT NOT NULL,     -- chunk ids, newline-separated, in the order of the rows below
-    vecs     BLOB NOT NULL      -- n x dimension float16, unit-length rows
+    vecs     BLOB NOT NULL      -- n x dimension bfloat16, unit-length rows (store.exact_dense)
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Vector ids a committed re-ingest made stale; deleted from Chroma after the commit, and
@@ -192,7 +192,7 @@ class Catalog(SqliteDatabase):
         """Replace a video's metadata, chunks, keyword index and sparse vectors atomically.
 
         `sparse` and `dense`, when given, hold one vector (or matrix row) per chunk; `dense`
-        is stored as its float16 copy. Marks the video searchable. Returns
+        is stored as its bfloat16 copy. Marks the video searchable. Returns
         the ids of its previous chunks that the new version no longer has: they are also queued
         in `stale_vectors` so that a crash cannot leave them behind in Chroma.
         """
@@ -358,7 +358,7 @@ class Catalog(SqliteDatabase):
     # --- dense vector copies ------------------------------------------------------------
 
     def videos_without_dense(self, limit: int) -> list[str]:
-        """Up to `limit` searchable videos that lack the float16 copy of their vectors."""
+        """Up to `limit` searchable videos that lack the bfloat16 copy of their vectors."""
         rows = self._query(
             "SELECT video_id FROM videos WHERE state='done'"
             " AND video_id NOT IN (SELECT video_id FROM video_dense) LIMIT ?",
@@ -367,7 +367,7 @@ class Catalog(SqliteDatabase):
         return [str(r[0]) for r in rows]
 
     def put_dense(self, video_ids: Sequence[str], vectors: dict[str, Vectors]) -> int:
-        """Store the float16 copies of the videos whose every chunk is in `vectors` (chunk id
+        """Store the bfloat16 copies of the videos whose every chunk is in `vectors` (chunk id
         → vector); returns how many videos were written."""
         written = 0
         with self.transaction() as c:

@@ -37,7 +37,7 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     sparse_filled: int = 0  # chunks of earlier ingests given their missing sparse vectors
-    dense_filled: int = 0  # chunks of earlier ingests given their float16 dense copies
+    dense_filled: int = 0  # chunks of earlier ingests given their bfloat16 dense copies
     failed: str | None = None  # a store failure that stopped the run
 
     def summary_line(self) -> str:
@@ -276,7 +276,7 @@ class Ingestor:
         return filled
 
     def fill_dense(self, batch_videos: int = 200) -> int:
-        """Copy Chroma's stored vectors of videos that lack a float16 copy into the catalog.
+        """Copy Chroma's stored vectors of videos that lack a bfloat16 copy into the catalog.
 
         Nothing is re-embedded: a store from before the copies gets them from the index.
         Raises NewsreelError when the index lacks vectors the catalog lists (rebuild then).
