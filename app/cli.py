@@ -12,7 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.arguments import (
+from app.config import Config, load_config
+from app.logs import configure_logging
+from app.render_terminal import render_answer, render_quote_match
+from app.wiring import Library, build_library, catalog_path, rebuild_library
+from service.arguments import (
     MAX_K,
     check_line,
     check_question,
@@ -21,10 +25,7 @@ from bot.arguments import (
     parse_count,
     search_filters,
 )
-from bot.config import Config, load_config
-from bot.logs import configure_logging
-from bot.render_terminal import render_answer, render_quote_match
-from bot.wiring import Library, build_library, catalog_path, rebuild_library
+from service.requests import ASK_K, AskRequest, QuoteRequest
 from store.catalog import Catalog
 from store.errors import NewsreelError
 from store.ingest import IngestReport
@@ -138,7 +139,7 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
     """`search --json`: one object per question (a stream of them with `-`)."""
     filters = make_filters(args)
     for q in inputs(args.question):
-        hits = lib.searcher.search(q, k=args.k, filters=filters)
+        hits = lib.answers.search(AskRequest(q, filters, args.k))
         if args.json:
             obj = {"question": q, "hits": [h.to_json() for h in hits]}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
@@ -149,8 +150,8 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     """`ask`: the bot's answer, for a terminal."""
-    hits = lib.searcher.search(args.question, k=args.k, filters=make_filters(args))
-    print(render_answer(args.question, hits))
+    answer = lib.answers.ask(AskRequest(args.question, make_filters(args), args.k))
+    print(render_answer(answer.question, answer.hits))
     return 0
 
 
@@ -158,7 +159,7 @@ def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
     """`quote [--json]`: the closest verbatim occurrence of a line (a stream of them with `-`)."""
     filters = make_filters(args)
     for text in inputs(args.text):
-        match = lib.searcher.quote(text, filters)
+        match = lib.answers.quote(QuoteRequest(text, filters))
         if args.json:
             obj = {"text": text, "match": match.to_json() if match else None}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
@@ -169,7 +170,7 @@ def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
     """`stats`: videos, chunks, channels, last ingest."""
-    stats = lib.catalog.stats()
+    stats = lib.answers.stats()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
     else:
@@ -183,7 +184,7 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
     """`watch`: ingest transcripts as they arrive in folders, until Ctrl-C."""
-    from bot.alerts.watcher import run_watch
+    from app.watcher import run_watch
 
     dirs = args.dirs or list(lib.config.alerts.inboxes)
     if not dirs:
@@ -218,7 +219,7 @@ def cmd_bench(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     """`run`: start the Discord bot (token from DISCORD_TOKEN only)."""
-    from bot.discord_app import run_bot
+    from app.serve import run_bot
 
     return run_bot(config)
 
@@ -257,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question with quoted passages")
     p.add_argument("question", help="the question, e.g. 'how bad are the floods in Mozambique'")
-    p.add_argument("-k", default=3, help=f"passages to show, 1 to {MAX_K} (default 3)")
+    p.add_argument("-k", default=ASK_K, help=f"passages to show, 1 to {MAX_K} (default {ASK_K})")
     _add_filters(p)
     p.set_defaults(func=cmd_ask, reads_only=True, needs_model=True)
 

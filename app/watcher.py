@@ -16,19 +16,19 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 import watchfiles
 
-from bot.wiring import Library
+from app.wiring import Library
+from bot.services import OnIngested
 from store.ingest import IngestReport
 from store.loader import discover
 
 log = logging.getLogger("newsreel.watch")
 
-OnIngested = Callable[[IngestReport], Awaitable[None]]
 Signature = tuple[int, int]  # (size, mtime in ns)
 
 

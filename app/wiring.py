@@ -1,4 +1,4 @@
-"""The one place that builds the store's adapters from configuration."""
+"""The one place that builds the store's adapters, and the services over them, from config."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from bot.config import Config
+from app.config import Config
+from service.alerts.matching import SearchEvidence
+from service.answers import Answers
 from store.catalog import Catalog
 from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
@@ -44,6 +46,16 @@ class Library:
         sparse = self.sparse if rerank else None
         reranker: Reranker = SparseReranker(self.catalog) if sparse else IdentityReranker()
         return Searcher(self.catalog, self.index, self.embedder, params, reranker, sparse)
+
+    @cached_property
+    def answers(self) -> Answers:
+        """The answering use cases (ask, quote, context, latest, stats) over this library."""
+        return Answers(self.searcher, self.catalog)
+
+    @cached_property
+    def topic_evidence(self) -> SearchEvidence:
+        """What follow matching reads: passages, closeness and key terms from this library."""
+        return SearchEvidence(self.searcher, self.embedder)
 
     @cached_property
     def ingestor(self) -> Ingestor:

@@ -1,6 +1,7 @@
-"""Alert messages, pure: a new video, a digest of many, a follow notification.
+"""Alerts rendered for Discord: a new video, a digest of many, a follow notification.
 
-Reuses the limits and escaping of `bot.discord_limits` and the quote helpers of
+What an alert says is `service.alerts.messages` (plain data); this module turns it into a
+message. Reuses the limits and escaping of `bot.discord_limits` and the quote helpers of
 `bot.render_discord`: transcript words are escaped (they display as spoken) and cut only at word
 boundaries, so what stands inside quotation marks is a verbatim span of the transcript.
 """
@@ -17,18 +18,20 @@ from bot.discord_limits import (
     MESSAGE,
     TITLE,
     escape_markdown,
-    one_line,
     safe_embed,
-    truncate_words,
 )
 from bot.render_discord import COLOUR, quoted
+from service.alerts.messages import (
+    TOPIC_CHARS,
+    Alert,
+    Digest,
+    NewVideo,
+)
+from service.text import one_line, truncate_words
 from store.links import is_youtube, shown_date, video_url
 from store.models import Hit, VideoInfo
-from store.quotes import ELLIPSIS
 
-EXCERPT_WORDS = 40
 EXCERPT_CHARS = 320
-TOPIC_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,6 @@ class Outgoing:
 def thumbnail_url(video_id: str) -> str:
     """YouTube's standard thumbnail of a video."""
     return f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg"
-
-
-def opening_excerpt(words: Sequence[str], max_words: int = EXCERPT_WORDS) -> str:
-    """The first words of a transcript, verbatim, with an ellipsis when there is more."""
-    head = " ".join(words[:max_words])
-    return head + ELLIPSIS if len(words) > max_words else head
 
 
 def new_video_message(info: VideoInfo, excerpt: str) -> Outgoing:
@@ -133,3 +130,12 @@ def follow_message(topic: str, hits: Sequence[Hit], user_id: int | None) -> Outg
         used += len(block) + 2
     content = truncate_words("\n\n".join([head, *blocks]), MESSAGE)
     return Outgoing(content=content, mention=user_id)
+
+
+def render_alert(alert: Alert) -> Outgoing:
+    """The Discord message of an alert."""
+    if isinstance(alert, NewVideo):
+        return new_video_message(alert.info, alert.excerpt)
+    if isinstance(alert, Digest):
+        return digest_message(alert.videos)
+    return follow_message(alert.topic, alert.hits, alert.mention)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from bot.discord_limits import one_line, truncate_words
+from service.text import one_line, truncate_words
 from store.errors import NewsreelError
 from store.models import SearchFilters
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the alert tests: a recording AlertSender and corpus files to drop."""
+"""Shared helpers for the alert tests: a recording AlertSender, corpus files to drop, the bot."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ import asyncio
 import contextlib
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from discord.ext import commands
 
-from bot import discord_app
-from bot.alerts.messages import Outgoing
-from bot.cogs import NewsreelClient
-from bot.cogs.alerts import AlertsCog
-from bot.discord_app import NewsreelBot
-from bot.wiring import Library
+from app.serve import build_bot
+from app.wiring import Library
+from bot.alert_messages import Outgoing, render_alert
+from bot.client import CogFactory, NewsreelBot
+from service.alerts.messages import Alert
 from tests.discord_standin.fixtures import running_bot
 from tests.discord_standin.server import DiscordStandIn
 from tests.fixtures_store import CORPUS, DATA
@@ -65,7 +63,12 @@ class Sent:
 
     kind: str  # "channel" | "dm"
     target: int
-    message: Outgoing
+    alert: Alert
+
+    @property
+    def message(self) -> Outgoing:
+        """The alert as Discord would show it."""
+        return render_alert(self.alert)
     at: float = field(default_factory=time.perf_counter)
 
 
@@ -78,13 +81,13 @@ class FakeSender:
         self.attempts = 0
         self.event = asyncio.Event()
 
-    async def send_channel(self, channel_id: int, message: Outgoing) -> None:
+    async def send_channel(self, channel_id: int, message: Alert) -> None:
         self._record("channel", channel_id, message)
 
-    async def send_dm(self, user_id: int, message: Outgoing) -> None:
+    async def send_dm(self, user_id: int, message: Alert) -> None:
         self._record("dm", user_id, message)
 
-    def _record(self, kind: str, target: int, message: Outgoing) -> None:
+    def _record(self, kind: str, target: int, message: Alert) -> None:
         self.attempts += 1
         queue = self.fail.get(target)
         if queue:
@@ -110,19 +113,12 @@ def sender() -> FakeSender:
     return FakeSender()
 
 
-@pytest.fixture
-def with_alerts(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[NewsreelClient], commands.Cog]]:
-    """discord_app.COGS with the alerts cog (once, whether or not it is already listed)."""
-    cogs = [c for c in discord_app.COGS if c is not AlertsCog]
-    cogs.append(AlertsCog)  # production settings: 0.5 s stability window
-    monkeypatch.setattr(discord_app, "COGS", cogs)
-    return cogs
-
-
 @contextlib.asynccontextmanager
-async def newsreel(lib: Library, standin: DiscordStandIn) -> AsyncIterator[NewsreelBot]:
-    """The real NewsreelBot over `lib`, connected to the stand-in until the block ends."""
-    async with running_bot(NewsreelBot(lib, lib.config), standin, timeout=30) as bot:
+async def newsreel(lib: Library, standin: DiscordStandIn, alerts: CogFactory | None = None
+                   ) -> AsyncIterator[NewsreelBot]:
+    """The real NewsreelBot over `lib` (its alerts cog from `alerts`, else the production one),
+    connected to the stand-in until the block ends."""
+    async with running_bot(build_bot(lib, lib.config, alerts=alerts), standin, timeout=30) as bot:
         yield bot
 
 

@@ -17,15 +17,9 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
-from bot.alerts.matching import TopicMatch, TopicMatcher
-from bot.alerts.messages import (
-    Outgoing,
-    digest_message,
-    follow_message,
-    new_video_message,
-    opening_excerpt,
-)
-from bot.alerts.state import AlertStore, Follow, GuildSettings, Outcome, Target
+from service.alerts.matching import TopicMatch, TopicMatcher
+from service.alerts.messages import Alert, Digest, FollowNotice, NewVideo, opening_excerpt
+from service.alerts.state import AlertStore, Follow, GuildSettings, Outcome, Target
 from store.catalog import Catalog
 from store.models import Hit, VideoInfo
 
@@ -41,13 +35,13 @@ class TargetGone(Exception):
 
 
 class AlertSender(Protocol):
-    """Where messages go; the Discord adapter lives in bot/cogs/alerts.py."""
+    """Where alerts go; the Discord adapter is `bot.alert_sender.DiscordAlertSender`."""
 
-    async def send_channel(self, channel_id: int, message: Outgoing) -> None:
+    async def send_channel(self, channel_id: int, message: Alert) -> None:
         """Post to a channel; raise TargetGone if it cannot ever work."""
         ...
 
-    async def send_dm(self, user_id: int, message: Outgoing) -> None:
+    async def send_dm(self, user_id: int, message: Alert) -> None:
         """Send a direct message to a user; same errors as send_channel."""
         ...
 
@@ -213,11 +207,11 @@ class Dispatcher:
             await asyncio.to_thread(self.store.mark_announced, ids, target.channel_id, kind)
             report.announced.append((target.channel_id, ids))
 
-    def _announcement(self, videos: Sequence[VideoInfo], kind: str) -> Outgoing:
+    def _announcement(self, videos: Sequence[VideoInfo], kind: str) -> Alert:
         if kind == "digest":
-            return digest_message(videos)
+            return Digest(tuple(videos))
         text = self.catalog.video_text(videos[0].video_id)
-        return new_video_message(videos[0], opening_excerpt(text.words) if text else "")
+        return NewVideo(videos[0], opening_excerpt(text.words) if text else "")
 
     # --- follows --------------------------------------------------------------------------
 
@@ -261,7 +255,7 @@ class Dispatcher:
                            matches: dict[tuple[str, str], TopicMatch],
                            report: DispatchReport) -> None:
         mention = follow.user_id if follow.scope == "user" else None
-        message = follow_message(follow.topic, hits, mention)
+        message = FollowNotice(follow.topic, tuple(hits), mention)
         send: Callable[[], Awaitable[None]]
         if follow.deliver == "dm":
             where = f"DM to user {follow.user_id} (follow {follow.id})"

@@ -27,10 +27,13 @@ change" (0.40).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from store.embedder import Embedder
 from store.models import Hit, SearchFilters
 from store.quotes import stem
 from store.search import Searcher
@@ -81,37 +84,70 @@ def decide(similarity: float, coverage: float, threshold: float = DEFAULT_THRESH
     )
 
 
-class TopicMatcher:
-    """Matches topics against single videos with the library's searcher and embedder."""
+class TopicEvidence(Protocol):
+    """What matching needs of the store: passages of one video, closeness, key-term weights."""
 
-    def __init__(self, searcher: Searcher, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def passages(self, topic: str, video_id: str, k: int) -> list[Hit]:
+        """The best `k` passages of `video_id` for `topic` (at most `k` from that one video)."""
+        ...
+
+    def similarities(self, topic: str, texts: Sequence[str]) -> list[float]:
+        """Cosine between the topic and each text, in the index's embedding space."""
+        ...
+
+    def key_weights(self, topic: str) -> Mapping[str, float]:
+        """The topic's key terms, by stem, with their idf weight in the catalog."""
+        ...
+
+
+class SearchEvidence:
+    """TopicEvidence over the library's searcher and embedder (both given, not reached into)."""
+
+    def __init__(self, searcher: Searcher, embedder: Embedder) -> None:
         self.searcher = searcher
+        self.embedder = embedder
+
+    def passages(self, topic: str, video_id: str, k: int) -> list[Hit]:
+        """The searcher's best passages inside one video."""
+        return self.searcher.search(
+            topic, k=k, filters=SearchFilters(video_id=video_id), per_video=k)
+
+    def similarities(self, topic: str, texts: Sequence[str]) -> list[float]:
+        """Dot products of the (normalised) embeddings of the topic and each text."""
+        vecs = self.embedder.embed([topic, *texts])
+        return [float(np.dot(vecs[0], vecs[i + 1])) for i in range(len(texts))]
+
+    def key_weights(self, topic: str) -> Mapping[str, float]:
+        """Query analysis of the topic: each term's stem and its weight."""
+        qt = self.searcher.query_terms(topic)
+        return {stem(t): qt.weights.get(stem(t), 0.0) for t in qt.terms}
+
+
+class TopicMatcher:
+    """Matches topics against single videos, on the evidence the store gives it."""
+
+    def __init__(self, evidence: TopicEvidence, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.evidence = evidence
         self.threshold = threshold
 
     def match(self, topic: str, video_id: str) -> TopicMatch:
         """The best passages of `video_id` for `topic`, and whether one of them matches."""
-        hits = self.searcher.search(
-            topic, k=CANDIDATES, filters=SearchFilters(video_id=video_id), per_video=CANDIDATES
-        )
+        hits = self.evidence.passages(topic, video_id, CANDIDATES)
         if not hits:
             return TopicMatch(topic, video_id, False, None)
-        vecs = self.searcher.embedder.embed([topic, *(f"{h.title}. {h.quote}" for h in hits)])
-        weights = self._key_weights(topic)
+        closeness = self.evidence.similarities(topic, [f"{h.title}. {h.quote}" for h in hits])
+        weights = self.evidence.key_weights(topic)
         evidence = tuple(
-            Evidence(h, float(np.dot(vecs[0], vecs[i + 1])), coverage(weights, h.quote))
-            for i, h in enumerate(hits)
+            Evidence(h, similarity, coverage(weights, h.quote))
+            for h, similarity in zip(hits, closeness, strict=True)
         )
         matching = [e for e in evidence if decide(e.similarity, e.coverage, self.threshold)]
         pool = matching or list(evidence)
         best = max(pool, key=lambda e: e.similarity)
         return TopicMatch(topic, video_id, bool(matching), best, evidence)
 
-    def _key_weights(self, topic: str) -> dict[str, float]:
-        qt = self.searcher.query_terms(topic)
-        return {stem(t): qt.weights.get(stem(t), 0.0) for t in qt.terms}
 
-
-def coverage(weights: dict[str, float], passage: str) -> float:
+def coverage(weights: Mapping[str, float], passage: str) -> float:
     """Share of the key-term weight (stem → idf) whose stem occurs in the passage."""
     total = sum(weights.values())
     if not total:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import build_parser
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from bot.cli import build_parser
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")

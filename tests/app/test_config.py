@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, StoreConfig, load_config
+from app.config import Config, ConfigError, StoreConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

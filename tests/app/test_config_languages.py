@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
-from bot.wiring import build_library
+from app.config import ConfigError, load_config
+from app.wiring import build_library
 from store.embedder import HashingEmbedder
 from tests.fixtures_store import DATA, config_for
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.render_terminal import NO_COVERAGE, render_answer, render_hit
+from app.render_terminal import NO_COVERAGE, render_answer, render_hit
 from store.models import Hit
 
 QUOTE = (

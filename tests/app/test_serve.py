@@ -15,10 +15,10 @@ import pytest
 from aiohttp import web
 from discord.http import Route
 
-from bot import discord_app
-from bot.config import Config, StoreConfig
-from bot.discord_app import PERMISSIONS, RedactToken, invite_url, minimal_intents, run_bot
-from bot.wiring import Library, build_library
+from app.config import Config, StoreConfig
+from app.serve import RedactToken, run_bot
+from app.wiring import Library, build_library
+from bot.client import PERMISSIONS, invite_url, minimal_intents
 from store.embedder import HashingEmbedder
 from tests.fixtures_store import free_port
 
@@ -88,10 +88,9 @@ def test_rejected_token_is_one_line_and_exit_2_and_never_logged(
         built.append(build_library(cfg, HashingEmbedder()))
         return built[-1]
 
-    monkeypatch.setattr(discord_app, "build_library", build_fast)
     monkeypatch.setenv("DISCORD_TOKEN", SECRET)
     with caplog.at_level(logging.DEBUG):
-        assert run_bot(config) == 2
+        assert run_bot(config, build_fast) == 2
 
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [
@@ -106,15 +105,13 @@ def test_an_unreachable_discord_is_one_line_with_the_traceback_in_the_debug_log(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture, config: Config,
 ) -> None:
-    monkeypatch.setattr(discord_app, "build_library", lambda cfg: build_library(
-        cfg, HashingEmbedder()))
     monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{free_port()}/api/v10")  # nobody there
     monkeypatch.setenv("DISCORD_TOKEN", SECRET)
     # As in a fresh process (discord.py warns once per process, and other tests made clients).
     monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
     monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
     with caplog.at_level(logging.DEBUG):
-        assert run_bot(config) == 2
+        assert run_bot(config, lambda cfg: build_library(cfg, HashingEmbedder())) == 2
     _, err = capsys.readouterr()
     assert err.startswith("newsreel: error: cannot reach Discord (ClientConnectorError")
     failures = [r for r in caplog.records if r.exc_info and r.getMessage() == "newsreel run failed"]

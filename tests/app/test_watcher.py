@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 import watchfiles
 
-from bot.alerts import watcher as watcher_module
-from bot.alerts.dispatcher import Dispatcher, DispatchSettings
-from bot.alerts.matching import TopicMatcher
-from bot.alerts.state import AlertStore
-from bot.alerts.watcher import InboxWatcher, run_watch
-from bot.wiring import Library
+from app import watcher as watcher_module
+from app.watcher import InboxWatcher, run_watch
+from app.wiring import Library
+from service.alerts.dispatcher import Dispatcher, DispatchSettings
+from service.alerts.matching import TopicMatcher
+from service.alerts.state import AlertStore
 from store.ingest import IngestReport
 from store.models import SearchFilters
-from tests.bot.alerts.conftest import FakeSender, corpus_files, drop, video_id_of
+from tests.alert_fixtures import FakeSender, corpus_files, drop, video_id_of
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -38,7 +38,7 @@ class Inbox:
         self.store = AlertStore.in_dir(lib.config.store.data_dir)
         self.store.set_guild_channel(1, 10)
         self.dispatcher = Dispatcher(lib.catalog, self.store, sender,
-                                     TopicMatcher(lib.searcher), DispatchSettings())
+                                     TopicMatcher(lib.topic_evidence), DispatchSettings())
         self.watcher = InboxWatcher(lib, [folder], self.on_ingested, stable_seconds=0.3,
                                     rescan_seconds=0.5)
 
@@ -173,8 +173,8 @@ def test_watch_command_missing_folder(make_library: Callable[..., Library], tmp_
 WATCH_SCRIPT = """
 import sys
 from pathlib import Path
-from bot.alerts.watcher import run_watch
-from bot.wiring import build_library
+from app.watcher import run_watch
+from app.wiring import build_library
 from store.embedder import HashingEmbedder
 from tests.fixtures_store import config_for
 lib = build_library(config_for(Path(sys.argv[1])), HashingEmbedder())

@@ -10,11 +10,11 @@ from typing import Any
 import discord
 import pytest
 
-from bot.alerts.state import AlertStore
-from bot.config import DiscordConfig
-from bot.wiring import Library, build_library
+from app.config import DiscordConfig
+from app.wiring import Library, build_library
+from service.alerts.state import AlertStore
 from store.embedder import HashingEmbedder
-from tests.bot.alerts.conftest import newsreel, slash
+from tests.alert_fixtures import newsreel, slash
 from tests.discord_standin.server import ALL_PERMISSIONS, DiscordStandIn
 from tests.fixtures_store import config_for
 
@@ -53,7 +53,7 @@ async def admin_alerts(standin: DiscordStandIn, **options: Any) -> dict[str, Any
 
 
 async def test_admin_sets_the_alert_channel_and_switches_alerts(
-        lib: Library, discord_standin: DiscordStandIn, with_alerts: object) -> None:
+        lib: Library, discord_standin: DiscordStandIn) -> None:
     s = discord_standin
     async with newsreel(lib, s):
         await s.wait_for_request(lambda r: r.route == "sync", timeout=10)
@@ -78,7 +78,7 @@ async def test_admin_sets_the_alert_channel_and_switches_alerts(
 
 
 async def test_follow_unfollow_following(lib: Library, discord_standin: DiscordStandIn,
-                                         with_alerts: object) -> None:
+                                         ) -> None:
     s = discord_standin
     async with newsreel(lib, s):
         await s.wait_for_request(lambda r: r.route == "sync", timeout=10)

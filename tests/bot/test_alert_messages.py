@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import discord
 
-from bot.alerts.messages import (
+from bot.alert_messages import (
     digest_message,
     follow_message,
     new_video_message,
-    opening_excerpt,
     thumbnail_url,
 )
 from bot.discord_limits import DESCRIPTION, EMBED_TOTAL, MESSAGE, plain_text
+from service.alerts.messages import opening_excerpt
 from store.models import Hit, VideoInfo
 
 VIDEO = VideoInfo("kYHHg6oV8A4", "'Worst floods in a generation' sweep *Mozambique* | BBC News",

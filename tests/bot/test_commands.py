@@ -12,9 +12,11 @@ import discord
 import pytest
 import simcord
 
+from app.config import Config, DiscordConfig
+from app.serve import build_bot
+from app.wiring import Library
+from bot.client import NewsreelBot
 from bot.cogs.ask import AskCog, AskSessions
-from bot.config import Config, DiscordConfig
-from bot.discord_app import NewsreelBot
 from bot.discord_limits import (
     DESCRIPTION,
     EMBED_TOTAL,
@@ -25,7 +27,6 @@ from bot.discord_limits import (
     plain_text,
 )
 from bot.render_discord import INDEX_UNAVAILABLE, SOMETHING_WENT_WRONG
-from bot.wiring import Library
 from store.quotes import is_verbatim
 from tests.fixtures_store import free_port
 
@@ -47,7 +48,7 @@ def bot_config() -> Config:
 
 @pytest.fixture
 def simcord_bot(corpus_library: Library, bot_config: Config) -> NewsreelBot:
-    return NewsreelBot(corpus_library, bot_config)
+    return build_bot(corpus_library, bot_config)
 
 
 @dataclass
@@ -388,7 +389,7 @@ async def test_find_coverage_searches_what_a_message_talks_about(
 
 
 async def run_with(library: Library, act: Callable[[Room], object]) -> Room:
-    bot = NewsreelBot(library, config())
+    bot = build_bot(library, config())
     async with simcord.run(bot, approved_intents=discord.Intents.default()) as env:
         guild = env.create_guild()
         room = Room(env, guild.create_text_channel("general"),

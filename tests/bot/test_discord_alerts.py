@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import discord
 import pytest
-from discord.ext import commands
 
-from bot import discord_app
-from bot.alerts.dispatcher import DispatchSettings
-from bot.alerts.state import AlertStore
-from bot.cogs import NewsreelClient
-from bot.cogs import alerts as alerts_cog
-from bot.cogs.alerts import AlertsCog
-from bot.config import AlertsConfig, Config, DiscordConfig
-from bot.wiring import build_library
+from app.config import AlertsConfig, Config, DiscordConfig
+from app.serve import alerts_cog
+from app.wiring import build_library
+from bot.alert_sender import DiscordAlertSender
+from service.alerts.dispatcher import DispatchSettings
+from service.alerts.messages import Alert
+from service.alerts.state import AlertStore
 from store.embedder import SentenceTransformerEmbedder
-from tests.bot.alerts.conftest import (
+from tests.alert_fixtures import (
     BANGLADESH,
     ISLAMABAD_BLAST,
     ISLAMIC_STATE_MOSQUE,
@@ -60,7 +58,7 @@ def link(path: Path) -> str:
 
 async def test_ten_files_one_digest_and_the_right_follow_notifications(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder,
-        discord_standin: DiscordStandIn, with_alerts: object) -> None:
+        discord_standin: DiscordStandIn) -> None:
     s = discord_standin
     inbox = tmp_path / "inbox"
     lib = build_library(bot_config(tmp_path / "data", inbox, s.other_channel_id), real_embedder)
@@ -117,8 +115,7 @@ async def test_ten_files_one_digest_and_the_right_follow_notifications(
 async def test_restart_between_ingest_and_alert_posts_exactly_one(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder,
         discord_standin: DiscordStandIn,
-        with_alerts: list[Callable[[NewsreelClient], commands.Cog]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+) -> None:
     s = discord_standin
     inbox = tmp_path / "inbox"
     data = tmp_path / "data"
@@ -128,29 +125,21 @@ async def test_restart_between_ingest_and_alert_posts_exactly_one(
         # 1. Discord fails every send: the file is still ingested, the alert stays pending.
         failures: list[float] = []
 
-        async def down(self: object, channel_id: int, message: object) -> None:
-            failures.append(time.perf_counter())
-            raise ConnectionError("Discord is unreachable")
+        class Unreachable(DiscordAlertSender):
+            async def send_channel(self, channel_id: int, message: Alert) -> None:
+                failures.append(time.perf_counter())
+                raise ConnectionError("Discord is unreachable")
 
-        monkeypatch.setattr(alerts_cog.DiscordAlertSender, "send_channel", down)
+        def unreachable(client: discord.Client) -> Unreachable:
+            return Unreachable(client)
+
         fast = DispatchSettings(digest_after=5, attempts=2, backoff_seconds=0.05)
-
-        def quick_cog(bot: NewsreelClient) -> commands.Cog:
-            cog = AlertsCog(bot)
-            cog.dispatcher.settings = fast
-            return cog
-
-        with_alerts[-1] = quick_cog
-        async with newsreel(lib, s):
+        async with newsreel(lib, s, alerts_cog(lib, unreachable, fast)):
             drop([first], inbox)
             async with asyncio.timeout(60):
                 while lib.catalog.video(video_id_of(first)) is None or not failures:  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
         assert posts(s, s.other_channel_id) == []  # stopped between ingest and alert
-        monkeypatch.undo()
-        monkeypatch.setattr(discord_app, "COGS", [
-            *[c for c in discord_app.COGS if c is not AlertsCog],
-            AlertsCog])
 
         # 2. Restarted: the pending alert goes out, once.
         async with newsreel(lib, s):

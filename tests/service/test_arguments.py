@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.arguments import (
+from bot.cooldown import Cooldown
+from service.arguments import (
     MAX_K,
     MAX_QUESTION,
     BadArgument,
@@ -20,7 +21,6 @@ from bot.arguments import (
     search_filters,
     strip_mention,
 )
-from bot.cooldown import Cooldown
 from store.models import SearchFilters
 
 KNOWN = ("BBC News", "DW News", "Al Jazeera English")

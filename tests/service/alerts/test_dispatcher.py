@@ -12,25 +12,33 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.alerts.dispatcher import Dispatcher, DispatchSettings, TargetGone
-from bot.alerts.matching import Evidence, TopicMatch, TopicMatcher
-from bot.alerts.state import AlertStore
-from bot.cogs.alerts import target_gone
-from bot.wiring import Library
-from tests.bot.alerts.conftest import FakeSender, corpus_files, video_id_of
+from app.wiring import Library
+from bot.alert_sender import target_gone
+from service.alerts.dispatcher import Dispatcher, DispatchSettings, TargetGone
+from service.alerts.matching import Evidence, TopicMatch, TopicMatcher
+from service.alerts.messages import Alert, Digest, NewVideo
+from service.alerts.state import AlertStore
+from tests.alert_fixtures import FakeSender, corpus_files, video_id_of
+
+
+def url(alert: Alert) -> str:
+    """The link of a new-video alert."""
+    assert isinstance(alert, NewVideo)
+    return alert.url
 
 
 class StubMatcher(TopicMatcher):
     """Matches when `rule(topic, video_id)` says so; quotes the video's first words."""
 
     def __init__(self, library: Library, rule: Callable[[str, str], bool]) -> None:
-        super().__init__(library.searcher)
+        super().__init__(library.topic_evidence)
+        self.library = library
         self.rule = rule
         self.calls = 0
 
     def match(self, topic: str, video_id: str) -> TopicMatch:
         self.calls += 1
-        hit = self.searcher.context(video_id, 0, 20, extra=0)
+        hit = self.library.searcher.context(video_id, 0, 20, extra=0)
         assert hit is not None
         ok = self.rule(topic, video_id)
         return TopicMatch(topic, video_id, ok, Evidence(hit, 0.9 if ok else 0.1, 1.0 if ok else 0))
@@ -104,7 +112,7 @@ async def test_each_video_is_announced_once_per_channel(rig: Rig) -> None:
     report = await rig.dispatcher.dispatch()
     assert sorted(report.announced) == sorted([(10, [ids[0]]), (10, [ids[1]]),
                                                (20, [ids[0]]), (20, [ids[1]])])
-    assert [s.message.embed.url for s in rig.sender.to(10)] == [  # type: ignore[union-attr]
+    assert [url(s.alert) for s in rig.sender.to(10)] == [
         f"https://www.youtube.com/watch?v={i}" for i in ids]
     again = await rig.dispatcher.dispatch()
     assert again.messages == 0 and len(rig.sender.sent) == 4
@@ -117,11 +125,14 @@ async def test_a_large_batch_becomes_one_digest(make_library: Callable[..., Libr
     ids = rig.ingest(*corpus_files(3))
     await rig.dispatcher.dispatch()
     [digest] = rig.sender.to(10)
-    assert digest.message.embed is not None and digest.message.embed.title == "3 new videos"
-    assert all(f"watch?v={i}" in (digest.message.embed.description or "") for i in ids)
+    assert isinstance(digest.alert, Digest)
+    assert [v.video_id for v in digest.alert.videos] == ids
+    embed = digest.message.embed  # as Discord shows it
+    assert embed is not None and embed.title == "3 new videos"
+    assert all(f"watch?v={i}" in (embed.description or "") for i in ids)
     more = rig.ingest(*corpus_files(5)[3:])
     await rig.dispatcher.dispatch()
-    assert [s.message.embed.url for s in rig.sender.to(10)[1:]] == [  # type: ignore[union-attr]
+    assert [url(s.alert) for s in rig.sender.to(10)[1:]] == [
         f"https://www.youtube.com/watch?v={i}" for i in more]
 
 
@@ -130,7 +141,7 @@ async def test_restart_between_ingest_and_alert_sends_exactly_one(rig: Rig) -> N
     [vid] = rig.ingest(corpus_files(1)[0])
     rig.restart()  # the bot stopped after the ingest, before any alert went out
     await rig.dispatcher.dispatch()
-    assert [s.message.embed.url for s in rig.sender.sent] == [  # type: ignore[union-attr]
+    assert [url(s.alert) for s in rig.sender.sent] == [
         f"https://www.youtube.com/watch?v={vid}"]
     rig.restart()  # and stopping again after the alert does not repeat it
     await rig.dispatcher.dispatch()

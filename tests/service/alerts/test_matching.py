@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts.dispatcher import Dispatcher, DispatchReport
-from bot.alerts.matching import DEFAULT_THRESHOLD, TopicMatcher, decide
-from bot.alerts.state import AlertStore, Follow
-from bot.config import AlertsConfig
+from app.config import AlertsConfig
+from app.wiring import Library, build_library
 from bot.discord_limits import plain_text
-from bot.wiring import Library, build_library
+from service.alerts.dispatcher import Dispatcher, DispatchReport
+from service.alerts.matching import DEFAULT_THRESHOLD, TopicMatcher, decide
+from service.alerts.state import AlertStore, Follow
 from store.embedder import SentenceTransformerEmbedder
 from store.quotes import is_verbatim
-from tests.bot.alerts.conftest import (
+from tests.alert_fixtures import (
     BANGLADESH,
     ISLAMABAD_BLAST,
     ISLAMIC_STATE_MOSQUE,
@@ -65,7 +65,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory,
                for i, topic in enumerate(EXPECTED)}
     assert len(lib.ingest(arrivals()).ingested) == 10
     sender = FakeSender()
-    dispatcher = Dispatcher(lib.catalog, store, sender, TopicMatcher(lib.searcher))
+    dispatcher = Dispatcher(lib.catalog, store, sender, TopicMatcher(lib.topic_evidence))
     report = asyncio.run(dispatcher.dispatch())
     yield Scenario(lib, store, sender, report, follows)
     store.close()
@@ -109,7 +109,7 @@ def test_unrelated_follows_stay_silent(scenario: Scenario) -> None:
 
 
 def test_match_evidence_is_reported(scenario: Scenario) -> None:
-    matcher = TopicMatcher(scenario.lib.searcher)
+    matcher = TopicMatcher(scenario.lib.topic_evidence)
     yes = matcher.match("Bangladesh election", video_id_of(arrivals(BANGLADESH)[0]))
     assert yes.matched and yes.similarity >= DEFAULT_THRESHOLD and yes.hit is not None
     assert "bangladesh" in yes.hit.quote.lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.alerts.state import AlertStore, topic_key
+from service.alerts.state import AlertStore, topic_key
 
 
 def store_at(tmp_path: Path) -> AlertStore:

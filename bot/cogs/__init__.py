@@ -1,0 +1,1 @@
+"""The cogs: one per group of commands, each given its services by constructor."""
