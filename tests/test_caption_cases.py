@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_store import DATA
 from tests.app.test_cli import newsreel
+from tests.fixtures_store import DATA
 
 pytestmark = pytest.mark.cli
 

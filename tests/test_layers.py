@@ -188,3 +188,22 @@ def test_every_folder_says_its_layer_and_the_tests_mirror_the_tree() -> None:
     helpers = {"discord_standin"}  # the local Discord stand-in of the end-to-end tests
     assert test_folders - helpers <= set(PACKAGES) | set(SUBPACKAGES)
     assert set(PACKAGES) <= test_folders
+
+
+FILE_SYSTEM_CALLS = {"open", "read_bytes", "read_text", "iterdir", "is_file", "is_dir", "exists",
+                     "stat", "glob", "rglob", "listdir", "scandir"}
+
+
+def test_parsers_take_bytes_or_text_and_leave_the_files_to_store_reading() -> None:
+    calls = {
+        m: sorted({
+            (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
+            for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call)
+            and (node.func.attr if isinstance(node.func, ast.Attribute)
+                 else getattr(node.func, "id", "")) in FILE_SYSTEM_CALLS
+        })
+        for m in in_package("store.parsing")
+    }
+    assert {k: v for k, v in calls.items() if v} == {}
+    assert "os" not in set().union(*(top_level(m) for m in in_package("store.parsing")))
