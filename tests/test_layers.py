@@ -194,15 +194,17 @@ FILE_SYSTEM_CALLS = {"open", "read_bytes", "read_text", "iterdir", "is_file", "i
                      "stat", "glob", "rglob", "listdir", "scandir"}
 
 
+def called_name(node: ast.Call) -> str:
+    """`open` of `open(...)`, `stat` of `os.stat(...)` or `path.stat()`."""
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def test_parsers_take_bytes_or_text_and_leave_the_files_to_store_reading() -> None:
     calls = {
-        m: sorted({
-            (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
-            for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
-            if isinstance(node, ast.Call)
-            and (node.func.attr if isinstance(node.func, ast.Attribute)
-                 else getattr(node.func, "id", "")) in FILE_SYSTEM_CALLS
-        })
+        m: sorted({called_name(node)
+                   for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+                   if isinstance(node, ast.Call) and called_name(node) in FILE_SYSTEM_CALLS})
         for m in in_package("store.parsing")
     }
     assert {k: v for k, v in calls.items() if v} == {}

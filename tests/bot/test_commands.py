@@ -470,7 +470,7 @@ async def test_quote_on_discord_and_in_the_terminal_give_the_same_match_quote_an
                                                line).splitlines()]
     in_terminal = {
         "context": words_of(re.search(r"“(.*)”", shown, re.DOTALL).group(1)),  # type: ignore[union-attr]
-        "match": found["match"]["quote"],
+        "match": found["match"]["quote"].strip("…"),
         "url": shown.splitlines()[-2].strip(),
         "closeness": re.findall(r"closest match, (\d+)%", shown),
     }
