@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic.dataclasses import dataclass
 
+from service.requests import ASK_K
 from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW
 from store.embedder import DEFAULT_MODEL
 from store.errors import NewsreelError
@@ -79,7 +80,7 @@ class DiscordConfig:
 
     test_guild_id: DiscordId | None = None
     cooldown_seconds: Seconds = 5.0
-    results_per_page: Annotated[Int, Field(ge=1, le=10)] = 3  # 10 keeps buttons within 25
+    results_per_page: Annotated[Int, Field(ge=1, le=10)] = ASK_K  # 10 keeps buttons within 25
 
 
 @dataclass(frozen=True, config=STRICT)

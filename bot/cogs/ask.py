@@ -20,8 +20,8 @@ from bot.notices import NO_MENTIONS, Notice, answering, check_cooldown, explain,
 from bot.render_discord import EXPIRED, answer_embed, context_embed, no_coverage
 from bot.services import AnswerServices
 from service.arguments import check_question, message_topic, search_filters, strip_mention
+from service.requests import ASK_K, AskRequest, ContextRequest
 from service.requests import Answer as Page
-from service.requests import AskRequest, ContextRequest
 from store.models import Hit, SearchFilters
 
 MAX_PER_PAGE = 10  # keeps a page's buttons within Discord's 25 components
@@ -137,7 +137,7 @@ def ask_cog(interaction: discord.Interaction) -> AskCog:
 class AskCog(commands.Cog, name="Ask"):
     """Questions answered with verbatim quotes from the ingested videos."""
 
-    def __init__(self, bot: NewsreelBot, answers: AnswerServices, per_page: int = 3) -> None:
+    def __init__(self, bot: NewsreelBot, answers: AnswerServices, per_page: int = ASK_K) -> None:
         self.bot = bot
         self.answers = answers
         self.sessions = AskSessions()
