@@ -1,8 +1,6 @@
-"""Serving `newsreel run`: the bot built from the library, signals, and the token kept secret.
+"""Serving `newsreel run`: the library built, the bot started, signals, the token kept secret.
 
-The composition root of the Discord side: every service the cogs use is built here, once, and
-passed in by constructor (discord.py's `examples/advanced_startup.py` shape).
-"""
+The bot and its cogs' services are assembled by `app.bot_wiring`."""
 
 from __future__ import annotations
 
@@ -13,26 +11,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from functools import partial
 
 import aiohttp
 import discord
 
+from app.bot_wiring import build_bot
 from app.config import Config
 from app.logs import LOG_FORMAT
-from app.watcher import InboxWatcher
 from app.wiring import Library, build_library
-from bot.alert_sender import DiscordAlertSender
-from bot.client import CogFactory, NewsreelBot
-from bot.cogs.alerts import AlertsCog
-from bot.cogs.ask import AskCog
-from bot.cogs.browse import BrowseCog
-from bot.cogs.quote import QuoteCog
-from bot.cooldown import Cooldown
-from service.alerts.dispatcher import AlertSender, Dispatcher, DispatchSettings
-from service.alerts.matching import TopicMatcher
-from service.alerts.state import AlertStore
-from service.follows import Follows
 from store.errors import IndexUnavailableError, NewsreelError
 
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -52,51 +38,6 @@ def warm_up(library: Library) -> None:
 
 
 
-def alerts_cog(
-    library: Library,
-    sender: Callable[[discord.Client], AlertSender] = DiscordAlertSender,
-    dispatch: DispatchSettings | None = None,
-    stable_seconds: float = 0.5,
-) -> CogFactory:
-    """The alerts cog's factory: alert store, matcher, dispatcher and inbox watcher built here."""
-    alerts = library.config.alerts
-
-    def make(bot: NewsreelBot) -> AlertsCog:
-        store = AlertStore.in_dir(library.config.store.data_dir)
-        settings = dispatch or DispatchSettings(
-            digest_after=alerts.digest_after, max_age_hours=alerts.max_age_hours)
-        matcher = TopicMatcher(library.topic_evidence, alerts.follow_threshold)
-        dispatcher = Dispatcher(library.catalog, store, sender(bot), matcher, settings)
-        watcher = (
-            InboxWatcher(library, alerts.inboxes, stable_seconds=stable_seconds,
-                         rescan_seconds=alerts.rescan_seconds)
-            if alerts.inboxes else None
-        )
-        return AlertsCog(bot, Follows(store, settings.digest_after), dispatcher, watcher,
-                         library.answers, alerts.channel_ids)
-
-    return make
-
-
-def build_bot(
-    library: Library, config: Config, *, alerts: CogFactory | None = None, warm: bool = True
-) -> NewsreelBot:
-    """The bot over `library` with every cog (`alerts`: another alerts cog factory, for tests)."""
-    answers = library.answers
-    per_page = config.discord.results_per_page
-    cogs: list[CogFactory] = [
-        lambda bot: AskCog(bot, answers, per_page),
-        lambda bot: QuoteCog(bot, answers),
-        lambda bot: BrowseCog(bot, answers),
-        alerts or alerts_cog(library),
-    ]
-    return NewsreelBot(
-        answers, cogs=cogs, cooldown=Cooldown(config.discord.cooldown_seconds),
-        test_guild_id=config.discord.test_guild_id,
-        warm_up=partial(warm_up, library) if warm else None,
-    )
-
-
 async def start_bot(
     config: Config, token: str, library: Library | None = None,
     build: Callable[[Config], Library] = build_library,
@@ -107,7 +48,7 @@ async def start_bot(
         print("newsreel: loading the model and the index…", flush=True)
         library = await asyncio.to_thread(build, config)
     try:
-        async with build_bot(library, config) as bot:
+        async with build_bot(library, config, warm_up=warm_up) as bot:
             await bot.start(token)
     finally:
         if own_library:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.serve import build_bot
+from app.bot_wiring import build_bot
 from app.wiring import Library
 from bot.alert_messages import Outgoing, render_alert
 from bot.client import CogFactory, NewsreelBot

@@ -13,9 +13,9 @@ import discord
 import pytest
 import simcord
 
+from app.bot_wiring import build_bot
 from app.cli import build_parser, check_arguments
 from app.config import Config, DiscordConfig
-from app.serve import build_bot
 from app.wiring import Library
 from bot.client import NewsreelBot
 from bot.cogs.ask import AskCog, AskSessions

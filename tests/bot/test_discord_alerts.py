@@ -8,13 +8,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import discord
 import pytest
 
+from app.bot_wiring import alerts_cog
 from app.config import AlertsConfig, Config, DiscordConfig
-from app.serve import alerts_cog
 from app.wiring import build_library
 from bot.alert_sender import DiscordAlertSender
+from bot.client import NewsreelBot
 from service.alerts.dispatcher import DispatchSettings
 from service.alerts.messages import Alert
 from service.alerts.state import AlertStore
@@ -130,7 +130,7 @@ async def test_restart_between_ingest_and_alert_posts_exactly_one(
                 failures.append(time.perf_counter())
                 raise ConnectionError("Discord is unreachable")
 
-        def unreachable(client: discord.Client) -> Unreachable:
+        def unreachable(client: NewsreelBot) -> Unreachable:
             return Unreachable(client)
 
         fast = DispatchSettings(digest_after=5, attempts=2, backoff_seconds=0.05)
