@@ -184,7 +184,7 @@ sys.exit(run_watch(lib, [Path(sys.argv[2])], stable_seconds=0.2, rescan_seconds=
 
 def test_watch_command_prints_a_line_per_batch_until_ctrl_c(tmp_path: Path,
                                                             inbox_dir: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-c", WATCH_SCRIPT, str(tmp_path / "data"), str(inbox_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
