@@ -18,10 +18,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.config import load_config
+from app.logs import quiet_libraries
+from app.wiring import Library, build_library
 from bench.scoring import Scores, score
-from bot.config import load_config
-from bot.logs import quiet_libraries
-from bot.wiring import Library, build_library
 from store.abstain import AbstainParams
 from store.search import SearchParams
 

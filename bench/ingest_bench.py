@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app.config import Config, StoreConfig
+from app.wiring import Library, build_library
 from bench.measure import p50_p95
 from bench.query_bench import floor_fn, mean_breakdown, searcher_fn, time_each, traced
-from bot.config import Config, StoreConfig
-from bot.wiring import Library, build_library
 from store.chunking import chunk_transcript
 from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import TranscriptError

@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from bot.alerts.matching import TopicMatcher, decide
-from bot.config import Config, StoreConfig
-from bot.wiring import build_library
+from app.config import Config, StoreConfig
+from app.wiring import build_library
+from service.alerts.matching import TopicMatcher, decide
 from store.embedder import SentenceTransformerEmbedder
 from store.text import content_terms, tokens
 
@@ -75,7 +75,7 @@ def collect(data_dir: Path) -> list[dict[str, object]]:
     report = lib.ingest([SHARED / "corpus"], [SHARED / "corpus_timed"])
     print(f"ingest: {report.summary_line()} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     videos = lib.catalog.ingested_since("")
-    matcher = TopicMatcher(lib.searcher)
+    matcher = TopicMatcher(lib.topic_evidence)
     rows: list[dict[str, object]] = []
     t0 = time.perf_counter()
     vocab = {}
@@ -100,7 +100,7 @@ def collect(data_dir: Path) -> list[dict[str, object]]:
 
 
 def fires(row: dict[str, object], threshold: float) -> bool:
-    """The rule of bot.alerts.matching at `threshold`, on the stored evidence."""
+    """The rule of service.alerts.matching at `threshold`, on the stored evidence."""
     return any(decide(float(s), float(c), threshold)
                for s, c, _ in row["candidates"])  # type: ignore[attr-defined]
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.wiring import Library
+from app.wiring import Library
 from store.models import SearchFilters
 from store.text import content_terms, fts_or_query
 

@@ -20,6 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.config import Config, load_config
 from bench import scale as scale_mod
 from bench.child import REPO, run_module
 from bench.chroma_server import free_port, start_chroma, stop_chroma
@@ -27,7 +28,6 @@ from bench.ingest_bench import load_embedder, load_sparse, run_corpus_queries, r
 from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, today
 from bench.query_bench import load_questions
 from bench.signals import exit_on_termination
-from bot.config import Config, load_config
 
 SHARED = REPO.parent / "shared"
 DEFAULT_CORPUS = SHARED / "corpus"

@@ -15,12 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app.config import Config, ModelConfig, StoreConfig
+from app.wiring import Library, build_library
 from bench.ingest_bench import load_embedder, load_sparse
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
 from bench.signals import exit_on_termination
-from bot.config import Config, ModelConfig, StoreConfig
-from bot.wiring import Library, build_library
 from store.models import SearchFilters
 
 

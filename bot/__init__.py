@@ -1,1 +1,1 @@
-"""The Discord app, the CLI and the one place that wires the store's adapters together."""
+"""The Discord adapter: the discord.py client, its cogs, and Discord rendering."""

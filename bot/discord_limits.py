@@ -13,6 +13,8 @@ from typing import Any
 
 import discord
 
+from service.text import truncate_words
+
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 TITLE = 256
 DESCRIPTION = 4096
@@ -24,14 +26,12 @@ AUTHOR = 256
 EMBED_TOTAL = 6000
 MESSAGE = 2000
 
-ELLIPSIS = "…"
 EMPTY = "\u200b"  # Discord rejects empty field names and values; a zero-width space is "nothing"
 
 # Characters that start markdown, mentions (`@everyone`, `<@id>`), masked links (`[x](y)`),
 # headings, quotes and lists. A backslash before any of them shows the character as typed.
 _SPECIAL = re.compile(r"([\\*_~`|>#\-\[\]<@])")
 _ESCAPED_OR_BOLD = re.compile(r"\\(.)|\*\*", re.DOTALL)
-_LAST_SPACE = re.compile(r"\s\S*$")
 
 
 def escape_markdown(text: str) -> str:
@@ -42,30 +42,6 @@ def escape_markdown(text: str) -> str:
 def plain_text(markdown: str) -> str:
     """What a reader sees of text built here: escapes resolved and bold markers removed."""
     return _ESCAPED_OR_BOLD.sub(lambda m: m.group(1) or "", markdown)
-
-
-def one_line(text: str) -> str:
-    """Whitespace (newlines included) collapsed to single spaces, for titles and labels."""
-    return " ".join(text.split())
-
-
-def truncate_words(text: str, limit: int) -> str:
-    """`text` if it fits in `limit` characters, else cut at a word boundary and ended with '…'."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(ELLIPSIS):
-        return ELLIPSIS[: max(limit, 0)]
-    room = limit - len(ELLIPSIS)
-    head = text[:room]
-    # The cut already falls between words when the first character dropped is whitespace.
-    if not text[room].isspace():
-        last_space = _LAST_SPACE.search(head)
-        if last_space is not None and last_space.start() > 0:
-            head = head[: last_space.start()]
-        else:
-            # A single word longer than the limit: a hard cut, minus an escape it would split.
-            head = head.rstrip("\\")
-    return head.rstrip().rstrip(ELLIPSIS) + ELLIPSIS
 
 
 def truncate_message(text: str) -> str:

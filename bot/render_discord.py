@@ -21,10 +21,9 @@ from bot.discord_limits import (
     MESSAGE,
     TITLE,
     escape_markdown,
-    one_line,
     safe_embed,
-    truncate_words,
 )
+from service.text import one_line, truncate_words
 from store.links import format_timestamp, shown_date, video_url
 from store.models import Hit, SearchFilters, VideoInfo
 from store.quotes import ELLIPSIS, stem

@@ -31,15 +31,14 @@ from store.parsing.captions import (
     read_caption_bytes,
     video_id_from_caption,
 )
-from store.parsing.seed import MAX_TRANSCRIPT_BYTES, SEED_TAGS, parse_seed, read_checked
-from store.parsing.ytdlp import (
-    DEFAULT_LANGUAGES,
-    INFO_SUFFIX,
+from store.parsing.seed import MAX_TRANSCRIPT_BYTES, SEED_TAGS, parse_seed
+from store.parsing.ytdlp import DEFAULT_LANGUAGES, INFO_SUFFIX, track_rank
+from store.reading import (
     captions_beside,
     load_ytdlp,
+    read_checked,
     read_info,
     requested_captions,
-    track_rank,
 )
 from store.text import unspaced_script
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from app.config import Config, StoreConfig
+from app.wiring import Library, build_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from bot.config import Config, StoreConfig
-from bot.wiring import Library, build_library
 from store.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
 from store.sparse import SparseEncoder
 from store.splade import SpladeEncoder

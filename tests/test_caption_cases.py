@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.test_cli import newsreel
 from tests.fixtures_store import DATA
-from tests.test_cli import newsreel
 
 pytestmark = pytest.mark.cli
 

@@ -1,4 +1,4 @@
-"""The import rules of the layers (DESIGN.md), read from the source with `ast`.
+"""The import rules of the layers, read from the source with `ast`.
 
 Every import counts: at module level, inside a function, or under `if TYPE_CHECKING`.
 """
@@ -11,7 +11,32 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("store", "bot", "bench")
+
+# The layers, each a top-level folder whose name says which one it is.
+LAYERS = {
+    "app": "composition root: config, wiring, logging, CLI, terminal rendering, serving, watcher",
+    "bench": "benchmarks and the retrieval eval (a tool beside the app: uses its wiring)",
+    "bot": "the Discord adapter: client, cogs, embeds, the alert sender",
+    "service": "use cases shared by both front ends, and the alert logic",
+    "store": "transcripts and search: pure modules and the storage/model adapters",
+}
+PACKAGES = tuple(LAYERS)
+# Sub-folders, each inside its layer: a new folder must say here what it is.
+SUBPACKAGES = {"bot.cogs": "bot", "service.alerts": "service", "store.parsing": "store"}
+
+# Who may import which layer (besides itself, the standard library and third-party ones).
+ALLOWED = {
+    "store": set(),
+    "service": {"store"},
+    "bot": {"service", "store"},
+    "bench": {"app", "service", "store"},
+    "app": {"bot", "service", "store"},  # and INTO_BENCH
+}
+# `newsreel bench` runs the benchmarks: the composition root imports bench.run inside that
+# command only (loading the bench package with it). bench uses app's config and wiring, never bot/.
+INTO_BENCH = {("app.cli", "bench.run"), ("app.cli", "bench")}
+# discord.py is spoken by the Discord adapter, and by the composition root where it serves it.
+DISCORD_OUTSIDE_BOT = {"app.serve"}
 
 # Pure store modules: logic over dataclasses, testable without a database, index or model.
 PURE_STORE = {
@@ -22,13 +47,6 @@ PURE_STORE = {
     "store.rerank", "store.sparse", "store.text",
 }
 ADAPTER_LIBRARIES = {"chromadb", "torch", "transformers", "sentence_transformers", "sqlite3"}
-
-# The one module of bot/alerts/ that speaks Discord: it builds each alert's discord.Embed.
-# Sending (and turning Forbidden/NotFound into TargetGone) is bot/cogs/alerts.py's job.
-ALERTS_DISCORD_MODULE = "bot.alerts.messages"
-
-# `newsreel bench` runs the benchmarks: bot/cli.py imports bench.run inside that command only.
-BOT_TO_BENCH = {("bot.cli", "bench.run")}
 
 
 def module_files() -> dict[str, Path]:
@@ -107,26 +125,38 @@ def in_package(package: str) -> list[str]:
     return [m for m in MODULES if m == package or m.startswith(package + ".")]
 
 
-def test_store_never_imports_discord_or_bot() -> None:
-    assert len(in_package("store")) > 10
-    offenders = {m: sorted(top_level(m) & {"discord", "bot"}) for m in in_package("store")}
+def layer_imports(module: str) -> set[tuple[str, str]]:
+    """(module, imported project module) for each import of `module` from another layer."""
+    layer = module.split(".")[0]
+    return {(module, dep) for dep in project_imports(module) if dep.split(".")[0] != layer}
+
+
+def test_each_layer_imports_only_the_layers_it_may() -> None:
+    assert len(in_package("store")) > 10 and len(in_package("service")) > 5
+    crossing = {pair for m in MODULES for pair in layer_imports(m)}
+    offenders = {(m, dep) for m, dep in crossing
+                 if dep.split(".")[0] not in ALLOWED[m.split(".")[0]]} - INTO_BENCH
+    assert offenders == set()
+    assert crossing >= INTO_BENCH, "the exception above is out of date"
+
+
+def test_store_never_imports_discord_or_the_outer_layers() -> None:
+    offenders = {m: sorted(top_level(m) & {"discord", "bot", "app", "service", "bench"})
+                 for m in in_package("store")}
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_bot_does_not_import_bench() -> None:
-    found = {(m, project_module(name)) for m in in_package("bot") for name in imported_names(m)
-             if name.split(".")[0] == "bench"}
-    assert found == BOT_TO_BENCH
-
-
-def test_alert_logic_does_not_import_discord() -> None:
-    offenders = {
-        m: sorted(n for n in imported_names(m)
-                  if n.split(".")[0] == "discord" or n.startswith(("bot.cogs", "bot.discord_app")))
-        for m in in_package("bot.alerts") if m != ALERTS_DISCORD_MODULE
-    }
+def test_use_cases_and_alert_logic_never_load_discord() -> None:
+    assert {"service.alerts.dispatcher", "service.answers"} <= set(MODULES)
+    offenders = {m: sorted({lib for dep in reachable(m) for lib in top_level(dep)} & {"discord"})
+                 for m in in_package("service")}
     assert {k: v for k, v in offenders.items() if v} == {}
-    assert "discord" in top_level(ALERTS_DISCORD_MODULE), "the exception above is out of date"
+
+
+def test_only_the_discord_adapter_speaks_discord() -> None:
+    speakers = {m for m in MODULES if "discord" in top_level(m)}
+    assert "bot.client" in speakers
+    assert speakers - set(in_package("bot")) == DISCORD_OUTSIDE_BOT
 
 
 def test_pure_store_modules_load_no_database_index_or_model_library() -> None:
@@ -140,5 +170,42 @@ def test_pure_store_modules_load_no_database_index_or_model_library() -> None:
 
 def test_no_import_cycle_among_the_projects_modules() -> None:
     graph = {m: project_imports(m) for m in MODULES}
-    assert graph["bot.cogs.ask"] >= {"bot.cogs", "bot.arguments"}  # the graph sees imports
+    # the graph sees every import, those inside functions included
+    assert graph["bot.cogs.ask"] >= {"bot.client", "service.arguments", "bot.notices"}
+    assert "bench.run" in graph["app.cli"]
     graphlib.TopologicalSorter(graph).prepare()  # raises CycleError naming the circle
+
+
+def test_every_folder_says_its_layer_and_the_tests_mirror_the_tree() -> None:
+    top = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert top == set(LAYERS)
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for pkg in PACKAGES
+               for p in (ROOT / pkg).rglob("__init__.py")} - set(PACKAGES)
+    assert folders == set(SUBPACKAGES)
+    assert all(sub.split(".")[0] == layer for sub, layer in SUBPACKAGES.items())
+    test_folders = {".".join(p.parent.relative_to(ROOT / "tests").parts)
+                    for p in (ROOT / "tests").rglob("__init__.py")} - {""}
+    helpers = {"discord_standin"}  # the local Discord stand-in of the end-to-end tests
+    assert test_folders - helpers <= set(PACKAGES) | set(SUBPACKAGES)
+    assert set(PACKAGES) <= test_folders
+
+
+FILE_SYSTEM_CALLS = {"open", "read_bytes", "read_text", "iterdir", "is_file", "is_dir", "exists",
+                     "stat", "glob", "rglob", "listdir", "scandir"}
+
+
+def called_name(node: ast.Call) -> str:
+    """`open` of `open(...)`, `stat` of `os.stat(...)` or `path.stat()`."""
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def test_parsers_take_bytes_or_text_and_leave_the_files_to_store_reading() -> None:
+    calls = {
+        m: sorted({called_name(node)
+                   for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+                   if isinstance(node, ast.Call) and called_name(node) in FILE_SYSTEM_CALLS})
+        for m in in_package("store.parsing")
+    }
+    assert {k: v for k, v in calls.items() if v} == {}
+    assert "os" not in set().union(*(top_level(m) for m in in_package("store.parsing")))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.arguments import cli_option, search_filters
-from bot.cli import build_parser, check_arguments
-from bot.wiring import Library
+from app.cli import build_parser, check_arguments
+from app.wiring import Library
+from service.arguments import cli_option, search_filters
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def test_the_two_setup_commands_exist_and_ci_runs_the_test_command() -> None:
 
 
 def test_every_config_example_setting_loads() -> None:
-    from bot.config import load_config
+    from app.config import load_config
 
     load_config(ROOT / "config.example.toml")
 

@@ -11,81 +11,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.alerts.dispatcher import Dispatcher, DispatchSettings, TargetGone
-from bot.alerts.matching import TopicMatcher
-from bot.alerts.messages import TOPIC_CHARS, Outgoing
-from bot.alerts.state import AlertStore, Follow, topic_key
-from bot.alerts.watcher import InboxWatcher
-from bot.cogs import NO_MENTIONS, NewsreelClient, Notice
-from bot.discord_limits import escape_markdown, one_line, truncate_message, truncate_words
+from bot.client import NewsreelBot
+from bot.discord_limits import escape_markdown, truncate_message
+from bot.notices import NO_MENTIONS, Notice
+from bot.services import AnswerServices, Dispatching, FollowServices, Inbox
+from service.alerts.messages import TOPIC_CHARS
+from service.alerts.state import Follow
+from service.follows import AlertSettings, AlertSettingsRequest, FollowRequest, UnfollowRequest
+from service.text import one_line, truncate_words
 from store.ingest import IngestReport
-from store.text import content_terms
-
-if TYPE_CHECKING:
-    from bot.alerts.dispatcher import AlertSender
 
 log = logging.getLogger("newsreel.alerts")
 
-MAX_FOLLOWS = 25  # per user (or channel) and server: enough to be useful, too few to abuse
 POLL_SECONDS = 5.0  # how often to look for videos ingested by another process (`newsreel ingest`)
 RETRY_SECONDS = 30.0  # a pass at least this often, for sends that failed earlier
-
-
-class DiscordAlertSender:
-    """AlertSender over discord.py; gone channels and closed DMs become TargetGone."""
-
-    def __init__(self, client: discord.Client) -> None:
-        self.client = client
-
-    async def send_channel(self, channel_id: int, message: Outgoing) -> None:
-        """Post to a channel by id (cached or not); raises TargetGone when it cannot ever work."""
-        channel = self.client.get_channel(channel_id) or self.client.get_partial_messageable(
-            channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise TargetGone(f"channel {channel_id} cannot hold messages")
-        try:
-            await self._send(channel, message)
-        except (discord.Forbidden, discord.NotFound) as err:
-            raise target_gone(err) from err
-
-    async def send_dm(self, user_id: int, message: Outgoing) -> None:
-        """Send a direct message; raises TargetGone when the user's DMs are closed (Forbidden)."""
-        try:
-            dm = await self.client.create_dm(discord.Object(id=user_id))
-            await self._send(dm, message)
-        except (discord.Forbidden, discord.NotFound) as err:
-            raise target_gone(err) from err
-
-    @staticmethod
-    async def _send(where: discord.abc.Messageable, message: Outgoing) -> None:
-        if message.embed is not None:
-            await where.send(content=message.content or None, embed=message.embed,
-                             allowed_mentions=message.allowed_mentions)
-        else:
-            await where.send(content=message.content, allowed_mentions=message.allowed_mentions)
-
-
-def target_gone(err: discord.Forbidden | discord.NotFound) -> TargetGone:
-    """Discord's refusal as the alert logic's TargetGone; the cause keeps Discord's reason."""
-    gone = TargetGone(str(err))
-    gone.__cause__ = err
-    return gone
-
-
-def check_topic(topic: str) -> str:
-    """The topic as stored, or a Notice saying why it cannot be followed."""
-    topic = one_line(topic)
-    if not content_terms(topic):
-        raise Notice("Give a topic with at least one meaningful word, e.g. `floods in Mozambique`.")
-    if len(topic) > TOPIC_CHARS:
-        raise Notice(f"Keep the topic under {TOPIC_CHARS} characters.")
-    return topic
 
 
 def describe_follow(follow: Follow) -> str:
@@ -105,22 +51,17 @@ class AlertsCog(commands.Cog, name="Alerts"):
         default_permissions=discord.Permissions(manage_guild=True), guild_only=True,
     )
 
-    def __init__(self, bot: NewsreelClient, sender: AlertSender | None = None,
-                 *, stable_seconds: float = 0.5) -> None:
+    def __init__(self, bot: NewsreelBot, follows: FollowServices, dispatcher: Dispatching,
+                 watcher: Inbox | None, answers: AnswerServices,
+                 config_channels: Sequence[int] = ()) -> None:
         self.bot = bot
-        library = bot.library
-        alerts = bot.config.alerts
-        self.store = AlertStore.in_dir(library.config.store.data_dir)
-        self.matcher = TopicMatcher(library.searcher, alerts.follow_threshold)
-        self.dispatcher = Dispatcher(
-            library.catalog, self.store, sender or DiscordAlertSender(bot), self.matcher,
-            DispatchSettings(digest_after=alerts.digest_after, max_age_hours=alerts.max_age_hours),
-        )
-        self.watcher = (
-            InboxWatcher(library, alerts.inboxes, self._on_ingested,
-                         stable_seconds=stable_seconds, rescan_seconds=alerts.rescan_seconds)
-            if alerts.inboxes else None
-        )
+        self.follows = follows
+        self.dispatcher = dispatcher
+        self.watcher = watcher
+        if watcher is not None:
+            watcher.on_ingested = self._on_ingested
+        self.answers = answers
+        self.config_channels = tuple(config_channels)
         self._dispatches: set[asyncio.Task[None]] = set()
         self._watch_task: asyncio.Task[None] | None = None
         self._last_ingest: str | None = None
@@ -141,14 +82,14 @@ class AlertsCog(commands.Cog, name="Alerts"):
         for task in tasks_:
             task.cancel()
         await asyncio.gather(*tasks_, return_exceptions=True)
-        self.store.close()
+        self.follows.close()
 
     @tasks.loop(seconds=POLL_SECONDS)
     async def poll(self) -> None:
         """A pass when another process ingested (`newsreel ingest`), and now and then anyway
         (sends that failed earlier); the first one catches up on the time the bot was down."""
         try:
-            latest = await asyncio.to_thread(self.bot.library.catalog.get_state, "last_ingest")
+            latest = await asyncio.to_thread(self.answers.last_ingest)
         except Exception:
             log.exception("alerts: cannot read the catalog")
             return
@@ -162,10 +103,10 @@ class AlertsCog(commands.Cog, name="Alerts"):
         await self._register_config_channels()
 
     async def _register_config_channels(self) -> None:
-        for channel_id in self.bot.config.alerts.channel_ids:
+        for channel_id in self.config_channels:
             channel = self.bot.get_channel(channel_id)
             guild = getattr(channel, "guild", None)
-            await asyncio.to_thread(self.store.add_config_channel, channel_id,
+            await asyncio.to_thread(self.follows.add_config_channel, channel_id,
                                     guild.id if guild else 0)
 
     async def _run_watcher(self) -> None:
@@ -213,22 +154,13 @@ class AlertsCog(commands.Cog, name="Alerts"):
                      topic: app_commands.Range[str, 1, TOPIC_CHARS],
                      notify: Literal["here", "dm"] = "here", for_channel: bool = False) -> None:
         """Follow a topic for yourself (mentioned here or by DM) or for this channel."""
-        clean = check_topic(topic)
         assert interaction.guild_id is not None and interaction.channel_id is not None
-        if for_channel and not interaction.permissions.manage_guild:
-            raise Notice("Following for a whole channel needs the Manage Server permission.")
-        scope: Literal["user", "channel"] = "channel" if for_channel else "user"
-        owner = interaction.channel_id if for_channel else interaction.user.id
-        existing = await asyncio.to_thread(
-            self.store.follows, guild_id=interaction.guild_id, scope=scope,
-            user_id=None if for_channel else owner, channel_id=owner if for_channel else None)
-        if len(existing) >= MAX_FOLLOWS and topic_key(clean) not in {
-                topic_key(f.topic) for f in existing}:
-            raise Notice(f"That's {MAX_FOLLOWS} topics already; /unfollow one first.")
-        follow, created = await asyncio.to_thread(
-            self.store.add_follow, user_id=interaction.user.id, guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id, topic=clean,
-            deliver="dm" if notify == "dm" and not for_channel else "channel", scope=scope)
+        request = FollowRequest(
+            user_id=interaction.user.id, guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id, topic=topic, by_dm=notify == "dm",
+            for_channel=for_channel, may_manage=interaction.permissions.manage_guild)
+        result = await asyncio.to_thread(self.follows.follow, request)
+        follow, created = result.follow, result.created
         label = escape_markdown(follow.topic)
         if for_channel:
             where = "this channel will be told"
@@ -248,13 +180,9 @@ class AlertsCog(commands.Cog, name="Alerts"):
                        topic: app_commands.Range[str, 1, TOPIC_CHARS]) -> None:
         """Remove your follow of a topic (or this channel's, with Manage Server)."""
         assert interaction.guild_id is not None and interaction.channel_id is not None
-        removed = await asyncio.to_thread(
-            self.store.remove_follow, guild_id=interaction.guild_id, scope="user",
-            owner=interaction.user.id, topic=topic)
-        if not removed and interaction.permissions.manage_guild:
-            removed = await asyncio.to_thread(
-                self.store.remove_follow, guild_id=interaction.guild_id, scope="channel",
-                owner=interaction.channel_id, topic=topic)
+        removed = await asyncio.to_thread(self.follows.unfollow, UnfollowRequest(
+            interaction.user.id, interaction.guild_id, interaction.channel_id, topic,
+            interaction.permissions.manage_guild))
         label = escape_markdown(one_line(topic))
         text = (f"No longer following “{label}”." if removed
                 else f"You were not following “{label}” here; see /following.")
@@ -284,13 +212,8 @@ class AlertsCog(commands.Cog, name="Alerts"):
                                                 allowed_mentions=NO_MENTIONS)
 
     async def _visible_follows(self, interaction: discord.Interaction) -> list[Follow]:
-        if interaction.guild_id is None:
-            return []
-        mine = await asyncio.to_thread(self.store.follows, guild_id=interaction.guild_id,
-                                       scope="user", user_id=interaction.user.id)
-        channel = await asyncio.to_thread(self.store.follows, guild_id=interaction.guild_id,
-                                          scope="channel", channel_id=interaction.channel_id)
-        return mine + channel
+        return await asyncio.to_thread(self.follows.visible, interaction.guild_id,
+                                       interaction.user.id, interaction.channel_id)
 
     # --- server settings ------------------------------------------------------------------
 
@@ -309,30 +232,29 @@ class AlertsCog(commands.Cog, name="Alerts"):
             raise Notice("Changing alert settings needs the Manage Server permission.")
         notes: list[str] = []
         if channel is not None:
-            await asyncio.to_thread(self.store.set_guild_channel, guild.id, channel.id)
             me = guild.me
             if me is not None:
                 perms = channel.permissions_for(me)
                 if not (perms.send_messages and perms.embed_links):
                     notes.append(f"⚠ I can't post embeds in {channel.mention} yet: give me "
                                  "Send Messages and Embed Links there.")
-        if state is not None:
-            await asyncio.to_thread(self.store.set_guild_enabled, guild.id, state == "on")
-        text = "\n".join([await self._settings_text(guild.id), *notes])
+        settings = await asyncio.to_thread(self.follows.settings, AlertSettingsRequest(
+            guild.id, channel.id if channel is not None else None,
+            None if state is None else state == "on"))
+        text = "\n".join([settings_text(settings), *notes])
         await interaction.response.send_message(truncate_message(text), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
-    async def _settings_text(self, guild_id: int) -> str:
-        settings = await asyncio.to_thread(self.store.guild, guild_id)
-        targets = await asyncio.to_thread(self.store.targets, guild_id)
-        lines = [f"New-video alerts are **{'on' if settings.enabled else 'off'}** here."]
-        if not targets:
-            lines.append("No alert channel yet: `/newsreel alerts channel:#news`.")
-        for t in targets:
-            how = "set here" if t.source == "admin" else "from the bot's config"
-            reason = escape_markdown(t.disabled_reason or "")
-            off = "" if t.enabled else f" — **disabled**: {reason}"
-            lines.append(f"• <#{t.channel_id}> ({how}){off}")
-        lines.append(f"More than {self.dispatcher.settings.digest_after} new videos at once "
-                     "become one digest.")
-        return "\n".join(lines)
+
+def settings_text(settings: AlertSettings) -> str:
+    """The server's alert settings, for /newsreel alerts."""
+    lines = [f"New-video alerts are **{'on' if settings.guild.enabled else 'off'}** here."]
+    if not settings.targets:
+        lines.append("No alert channel yet: `/newsreel alerts channel:#news`.")
+    for t in settings.targets:
+        how = "set here" if t.source == "admin" else "from the bot's config"
+        reason = escape_markdown(t.disabled_reason or "")
+        off = "" if t.enabled else f" — **disabled**: {reason}"
+        lines.append(f"• <#{t.channel_id}> ({how}){off}")
+    lines.append(f"More than {settings.digest_after} new videos at once become one digest.")
+    return "\n".join(lines)

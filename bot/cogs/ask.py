@@ -13,22 +13,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.arguments import check_question, message_topic, search_filters, strip_mention
-from bot.cogs import (
-    NO_MENTIONS,
-    NewsreelClient,
-    Notice,
-    answering,
-    channel_autocomplete,
-    check_cooldown,
-    explain,
-    log,
-)
+from bot.channels import channel_autocomplete
+from bot.client import NewsreelBot
 from bot.discord_limits import truncate_message
+from bot.notices import NO_MENTIONS, Notice, answering, check_cooldown, explain, log
 from bot.render_discord import EXPIRED, answer_embed, context_embed, no_coverage
+from bot.services import AnswerServices
+from service.arguments import check_question, message_topic, search_filters, strip_mention
+from service.requests import ASK_K, AskRequest, ContextRequest
+from service.requests import Answer as Page
 from store.models import Hit, SearchFilters
 
-CONTEXT_WORDS = 80  # transcript words shown on each side of a passage by "more context"
 MAX_PER_PAGE = 10  # keeps a page's buttons within Discord's 25 components
 MENTION_HELP = "Mention me with a question, e.g. `@Newsreel what did the BBC say about gold`."
 
@@ -142,10 +137,11 @@ def ask_cog(interaction: discord.Interaction) -> AskCog:
 class AskCog(commands.Cog, name="Ask"):
     """Questions answered with verbatim quotes from the ingested videos."""
 
-    def __init__(self, bot: NewsreelClient) -> None:
+    def __init__(self, bot: NewsreelBot, answers: AnswerServices, per_page: int = ASK_K) -> None:
         self.bot = bot
+        self.answers = answers
         self.sessions = AskSessions()
-        self.per_page = max(1, min(MAX_PER_PAGE, bot.config.discord.results_per_page))
+        self.per_page = max(1, min(MAX_PER_PAGE, per_page))
         self.find_coverage_menu = app_commands.ContextMenu(
             name="Find coverage", callback=self.find_coverage)
 
@@ -183,7 +179,7 @@ class AskCog(commands.Cog, name="Ask"):
                 search_filters(channel, since, until, self.bot.channels.known()),
                 interaction.user.id,
             )
-            check_cooldown(self.bot, interaction.user)
+            check_cooldown(self.bot.cooldown, interaction.user)
             await interaction.response.defer(ephemeral=private, thinking=True)
             await send_followup(interaction, await self.answer(session), ephemeral=private)
 
@@ -195,7 +191,7 @@ class AskCog(commands.Cog, name="Ask"):
             topic = message_topic(message.content)
             if not topic:
                 raise Notice("That message has no text to search for.")
-            check_cooldown(self.bot, interaction.user)
+            check_cooldown(self.bot.cooldown, interaction.user)
             await interaction.response.defer(thinking=True)
             session = AskSession(topic, SearchFilters(), interaction.user.id)
             await send_followup(interaction, await self.answer(session), ephemeral=False)
@@ -212,7 +208,7 @@ class AskCog(commands.Cog, name="Ask"):
             if not question:
                 raise Notice(MENTION_HELP)
             session = AskSession(check_question(question), SearchFilters(), message.author.id)
-            check_cooldown(self.bot, message.author)
+            check_cooldown(self.bot.cooldown, message.author)
             async with message.channel.typing():
                 reply = await self.answer(session)
         except Exception as err:
@@ -232,10 +228,10 @@ class AskCog(commands.Cog, name="Ask"):
                 await interaction.response.defer()
             else:
                 await interaction.response.defer(ephemeral=True, thinking=True)
-            hits, has_more = await self.search_page(session, number)
-            if not hits:
+            page = await self.search_page(session, number)
+            if not page.hits:
                 raise Notice("No more results.")
-            embed, view = self.render(key, session, number, hits, has_more)
+            embed, view = self.render(key, number, page)
             if in_place:
                 await interaction.edit_original_response(
                     embed=embed, view=view, allowed_mentions=NO_MENTIONS)
@@ -250,7 +246,7 @@ class AskCog(commands.Cog, name="Ask"):
         async with answering(interaction, "more context"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             context = await asyncio.to_thread(
-                self.bot.library.searcher.context, video_id, start, end, CONTEXT_WORDS)
+                self.answers.context, ContextRequest(video_id, start, end))
             if context is None:
                 raise Notice("That video is no longer in the index.")
             await interaction.followup.send(
@@ -261,30 +257,27 @@ class AskCog(commands.Cog, name="Ask"):
 
     async def answer(self, session: AskSession) -> Reply:
         """The first page of an answer, or the plain "no coverage" line."""
-        hits, has_more = await self.search_page(session, 0)
-        if not hits:
+        page = await self.search_page(session, 0)
+        if not page.hits:
             return no_coverage(session.question, session.filters)
-        return self.render(self.sessions.add(session), session, 0, hits, has_more)
+        return self.render(self.sessions.add(session), 0, page)
 
-    async def search_page(self, session: AskSession, number: int) -> tuple[list[Hit], bool]:
-        """Page `number` (from 0) of the hits, and whether there is a page after it."""
-        hits = await asyncio.to_thread(
-            self.bot.library.searcher.search, session.question, k=self.per_page + 1,
-            filters=session.filters, offset=number * self.per_page)
-        return hits[: self.per_page], len(hits) > self.per_page
+    async def search_page(self, session: AskSession, number: int) -> Page:
+        """Page `number` (from 0) of the answer, and whether there is a page after it."""
+        request = AskRequest(session.question, session.filters, self.per_page,
+                             number * self.per_page)
+        return await asyncio.to_thread(self.answers.ask, request)
 
-    def render(
-        self, key: str, session: AskSession, number: int, hits: list[Hit], has_more: bool
-    ) -> Answer:
+    def render(self, key: str, number: int, page: Page) -> Answer:
         """The embed of one page and its buttons."""
         first = number * self.per_page + 1
-        embed = answer_embed(session.question, hits, first, session.filters).to_embed()
+        embed = answer_embed(page.question, page.hits, first, page.filters).to_embed()
         view = discord.ui.View(timeout=None)
         if number > 0:
             view.add_item(PageButton(key, number - 1, "◀ Back"))
-        if has_more:
+        if page.has_more:
             view.add_item(PageButton(key, number + 1, "More results ▶"))
-        for i, hit in enumerate(hits, first):
+        for i, hit in enumerate(page.hits, first):
             button = ContextButton.for_hit(hit, i)
             if button is not None:
                 view.add_item(button)

@@ -8,18 +8,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.arguments import resolve_channel
-from bot.cogs import NO_MENTIONS, NewsreelClient, answering, channel_autocomplete
+from bot.channels import channel_autocomplete
+from bot.client import NewsreelBot
+from bot.notices import NO_MENTIONS, answering
 from bot.render_discord import latest_embed, stats_embed
-
-LATEST = 10
+from bot.services import AnswerServices
+from service.arguments import resolve_channel
+from service.requests import LatestRequest
 
 
 class BrowseCog(commands.Cog, name="Browse"):
     """Browse the coverage: the newest videos and the size of the index."""
 
-    def __init__(self, bot: NewsreelClient) -> None:
+    def __init__(self, bot: NewsreelBot, answers: AnswerServices) -> None:
         self.bot = bot
+        self.answers = answers
 
     @app_commands.command(name="latest", description="The most recently ingested videos.")
     @app_commands.describe(channel="Only videos from this channel")
@@ -29,7 +32,7 @@ class BrowseCog(commands.Cog, name="Browse"):
         async with answering(interaction, "/latest"):
             name = resolve_channel(channel, self.bot.channels.known())
             await interaction.response.defer(thinking=True)
-            videos = await asyncio.to_thread(self.bot.library.catalog.latest, LATEST, name)
+            videos = await asyncio.to_thread(self.answers.latest, LatestRequest(name))
             await interaction.followup.send(
                 embed=latest_embed(videos, name).to_embed(), allowed_mentions=NO_MENTIONS)
 
@@ -38,6 +41,6 @@ class BrowseCog(commands.Cog, name="Browse"):
         """/stats: the size of the index."""
         async with answering(interaction, "/stats"):
             await interaction.response.defer(thinking=True)
-            stats = await asyncio.to_thread(self.bot.library.catalog.stats)
+            stats = await asyncio.to_thread(self.answers.stats)
             await interaction.followup.send(
                 embed=stats_embed(stats).to_embed(), allowed_mentions=NO_MENTIONS)

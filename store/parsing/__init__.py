@@ -1,5 +1,6 @@
 """Transcript parsers: the seed format, WebVTT/SRT captions and yt-dlp output. Pure functions
-that raise only `store.errors.TranscriptError` on bad input."""
+of bytes or text that raise only `store.errors.TranscriptError` on bad input; reading the
+files is `store.reading`."""
 
 from store.parsing.captions import (
     Cue,
@@ -9,15 +10,16 @@ from store.parsing.captions import (
     video_id_from_caption,
 )
 from store.parsing.seed import MAX_TRANSCRIPT_BYTES, parse_seed
-from store.parsing.ytdlp import parse_ytdlp
+from store.parsing.ytdlp import parse_download, parse_info
 
 __all__ = [
     "MAX_TRANSCRIPT_BYTES",
     "Cue",
     "flatten_cues",
+    "parse_download",
+    "parse_info",
     "parse_seed",
     "parse_srt",
     "parse_vtt",
-    "parse_ytdlp",
     "video_id_from_caption",
 ]

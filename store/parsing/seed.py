@@ -5,9 +5,7 @@ other parsers share (size limit, strict UTF-8 decoding, video id and date checks
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import charset_normalizer
 
@@ -58,24 +56,6 @@ def check_size(n_bytes: int, path: str) -> None:
         raise TranscriptError(
             path, f"file too large ({n_bytes} bytes; limit {MAX_TRANSCRIPT_BYTES} bytes)"
         )
-
-
-def read_checked(path: Path) -> bytes:
-    """Bytes of a file, refusing before reading one that is over the limit or empty."""
-    try:
-        size = os.stat(path).st_size
-        check_size(size, str(path))
-        if size == 0:
-            raise TranscriptError(str(path), "empty file")
-        with open(path, "rb") as fh:
-            # Read at most one byte past the limit: the file may grow after the stat.
-            data = fh.read(MAX_TRANSCRIPT_BYTES + 1)
-    except OSError as exc:
-        raise TranscriptError(str(path), f"cannot read ({exc.strerror or exc})") from None
-    check_size(len(data), str(path))
-    if not data:
-        raise TranscriptError(str(path), "empty file")
-    return data
 
 
 def decode_text(data: bytes, path: str) -> str:

@@ -1,4 +1,7 @@
-"""yt-dlp output: `<name>.info.json` (metadata) beside `<name>[.<lang>].vtt|.srt` (captions)."""
+"""yt-dlp output: `<name>.info.json` (metadata) beside `<name>[.<lang>].vtt|.srt` (captions).
+
+Pure: bytes in, Transcript out. Finding and reading the files is `store.reading`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,18 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 from store.errors import TranscriptError
 from store.models import Transcript
 from store.parsing.captions import CAPTION_SUFFIXES, flatten_cues, read_caption_bytes
-from store.parsing.seed import decode_text, is_plausible_video_id, iso_date, read_checked
+from store.parsing.seed import decode_text, is_plausible_video_id, iso_date
 
 INFO_SUFFIX = ".info.json"
 _LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*")  # en, en-GB, en-orig, pt-BR
 
 
-def info_json_stem(path: Path) -> str:
+def info_json_stem(path: PurePath) -> str:
     """'<name>' of '<name>.info.json'."""
     return path.name[: -len(INFO_SUFFIX)] if path.name.endswith(INFO_SUFFIX) else path.stem
 
@@ -33,7 +36,9 @@ def caption_language(name: str) -> str:
     return tag if dot and head and _LANG_RE.fullmatch(tag.lower()) else ""
 
 
-def track_rank(path: Path, languages: Sequence[str] = DEFAULT_LANGUAGES) -> tuple[int, int, str]:
+def track_rank(
+    path: PurePath, languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> tuple[int, int, str]:
     """Preference of a caption track (lower is better): the languages in order (exact tag, then
     a regional or '-orig' variant), an untagged track right after the first language, then
     the rest; .vtt before .srt (YouTube's .vtt has the word timings)."""
@@ -49,66 +54,13 @@ def track_rank(path: Path, languages: Sequence[str] = DEFAULT_LANGUAGES) -> tupl
     return (4 * len(languages), srt, path.name)
 
 
-def _beside(stem: str, name: str) -> bool:
+def is_beside(stem: str, name: str) -> bool:
     """True when caption file `name` belongs to the info.json named `<stem>.info.json`."""
     lower = name.lower()
     if not name.startswith(stem + ".") or not lower.endswith(CAPTION_SUFFIXES):
         return False
     middle = lower[len(stem) + 1 : -4]  # language tag between the stem and the extension
     return not middle or _LANG_RE.fullmatch(middle) is not None
-
-
-def captions_beside(
-    info_json_path: Path, languages: Sequence[str] = DEFAULT_LANGUAGES
-) -> list[Path]:
-    """Caption files yt-dlp wrote next to an info.json, best first (see `track_rank`)."""
-    stem = info_json_stem(info_json_path)
-    folder = info_json_path.parent
-    try:
-        names = [p.name for p in folder.iterdir() if p.is_file()]
-    except OSError:
-        return []
-    # Plain string matching: yt-dlp names hold '[ID]', which glob would read as a pattern.
-    found = [folder / n for n in names if _beside(stem, n)]
-    return sorted(found, key=lambda p: track_rank(p, languages))
-
-
-def requested_captions(info: dict[str, object], info_json_path: Path) -> list[Path]:
-    """Caption files an info.json names (`requested_subtitles[lang].filepath`, as written by
-    `-P subtitle:DIR`) that exist: where it says, else under the info.json's folder."""
-    requested = info.get("requested_subtitles")
-    if not isinstance(requested, dict):
-        return []
-    out: list[Path] = []
-    for track in requested.values():
-        where = track.get("filepath") if isinstance(track, dict) else None
-        if not isinstance(where, str) or not where.lower().endswith(CAPTION_SUFFIXES):
-            continue
-        given = Path(where)
-        if not given.is_absolute():
-            given = info_json_path.parent / given
-        for candidate in (given, info_json_path.parent / given.name):
-            if candidate.is_file():
-                out.append(candidate)
-                break
-    return out
-
-
-def read_info(info_json_path: Path) -> tuple[dict[str, object], bytes]:
-    """The info.json as a dict and its bytes; unreadable or non-video JSON raises."""
-    path = str(info_json_path)
-    info_bytes = read_checked(info_json_path)
-    try:
-        info = json.loads(decode_text(info_bytes, path))
-    except json.JSONDecodeError as exc:
-        raise TranscriptError(path, f"bad JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise TranscriptError(path, "bad JSON (nested too deeply)") from None
-    if not isinstance(info, dict):
-        raise TranscriptError(path, "info.json is not a JSON object")
-    if info.get("_type") not in (None, "video"):
-        raise TranscriptError(path, f"info.json describes a {info.get('_type')}, not a video")
-    return info, info_bytes
 
 
 def _published(info: dict[str, object], path: str) -> str:
@@ -150,55 +102,65 @@ def page_url(info: dict[str, object], path: str) -> str:
     raise TranscriptError(path, f"no webpage_url for a video from {extractor} (its link)")
 
 
-def parse_ytdlp(info_json_path: Path) -> Transcript:
-    """Transcript of a yt-dlp download: metadata from the info.json, words from its captions."""
-    return load_ytdlp(info_json_path).transcript
+def parse_info(info_bytes: bytes, path: str) -> dict[str, object]:
+    """An info.json's bytes as a dict; bad or non-video JSON raises TranscriptError."""
+    try:
+        info = json.loads(decode_text(info_bytes, path))
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(path, f"bad JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise TranscriptError(path, "bad JSON (nested too deeply)") from None
+    if not isinstance(info, dict):
+        raise TranscriptError(path, "info.json is not a JSON object")
+    if info.get("_type") not in (None, "video"):
+        raise TranscriptError(path, f"info.json describes a {info.get('_type')}, not a video")
+    return info
 
 
 @dataclass(frozen=True)
-class YtdlpLoad:
-    """A yt-dlp download as loaded: transcript, bytes read, caption file used, warnings."""
+class InfoFields:
+    """What an info.json says of its video, checked."""
 
-    transcript: Transcript
-    parts: tuple[bytes, ...]  # info.json bytes, then the caption file's
-    captions: Path
-    warnings: tuple[str, ...]
+    video_id: str
+    published: str  # YYYY-MM-DD, '' when unknown
+    url: str  # the page, '' for YouTube (built from the id)
 
 
-def load_ytdlp(
-    info_json_path: Path,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
-    captions: Sequence[Path] | None = None,
-) -> YtdlpLoad:
-    """Like parse_ytdlp, with what ingest needs besides. `captions`: candidate caption files,
-    best first (default: those beside it and those its `requested_subtitles` name)."""
-    path = str(info_json_path)
-    info, info_bytes = read_info(info_json_path)
+def info_fields(info: dict[str, object], path: str) -> InfoFields:
+    """The video id, upload day and page of an info.json; a bad one raises TranscriptError."""
     video_id = info.get("id")
     if not isinstance(video_id, str) or not is_plausible_video_id(video_id):
         raise TranscriptError(path, f"implausible video id {video_id!r}")
-    published = _published(info, path)
-    url = page_url(info, path)
-    if captions is None:
-        found = captions_beside(info_json_path) + requested_captions(info, info_json_path)
-        captions = sorted(dict.fromkeys(found), key=lambda p: track_rank(p, languages))
-    if not captions:
-        stem = info_json_stem(info_json_path)
-        raise TranscriptError(path, f"no caption file found ({stem}.en.vtt, .vtt or .srt)")
-    caption_bytes = read_checked(captions[0])
-    parsed = read_caption_bytes(caption_bytes, captions[0])
+    return InfoFields(video_id, _published(info, path), page_url(info, path))
+
+
+@dataclass(frozen=True)
+class YtdlpParse:
+    """A yt-dlp download's transcript and the caption parser's warnings."""
+
+    transcript: Transcript
+    warnings: tuple[str, ...]
+
+
+def parse_download(
+    info: dict[str, object], info_json_path: PurePath, caption_bytes: bytes, captions: PurePath
+) -> YtdlpParse:
+    """Transcript of a download: metadata from its info.json, words from its caption file."""
+    path = str(info_json_path)
+    fields = info_fields(info, path)
+    parsed = read_caption_bytes(caption_bytes, captions)
     words, starts = flatten_cues(parsed.cues)
     if not words:
-        raise TranscriptError(str(captions[0]), "captions contain no words")
+        raise TranscriptError(str(captions), "captions contain no words")
     transcript = Transcript(
-        video_id=video_id,
+        video_id=fields.video_id,
         title=_text_field(info, "title", "fulltitle") or info_json_stem(info_json_path),
         channel=_text_field(info, "channel", "uploader") or "Unknown",
-        published=published,
+        published=fields.published,
         words=tuple(words),
         word_starts=tuple(starts),
         source=path,
         thumbnail=_text_field(info, "thumbnail"),
-        url=url,
+        url=fields.url,
     )
-    return YtdlpLoad(transcript, (info_bytes, caption_bytes), captions[0], parsed.warnings)
+    return YtdlpParse(transcript, parsed.warnings)

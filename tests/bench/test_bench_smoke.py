@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from app.config import Config, StoreConfig
+from app.wiring import Library, build_library
 from bench import scale
 from bench.measure import p50_p95, percentile
 from bench.query_bench import breakdown, floor_fn, searcher_fn, time_each
-from bot.config import Config, StoreConfig
-from bot.wiring import Library, build_library
 from store.embedder import HashingEmbedder
 from store.models import SearchFilters
 

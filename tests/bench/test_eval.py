@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from app.wiring import Library
 from bench import eval as eval_script
 from bench.scoring import answers, first_answer_rank, score
-from bot.wiring import Library
 from store.search import SearchParams
 
 EVIDENCE = "the minister said the rates discount stays fifteen percent for years"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -12,9 +13,12 @@ import discord
 import pytest
 import simcord
 
+from app.bot_wiring import build_bot
+from app.cli import build_parser, check_arguments
+from app.config import Config, DiscordConfig
+from app.wiring import Library
+from bot.client import NewsreelBot
 from bot.cogs.ask import AskCog, AskSessions
-from bot.config import Config, DiscordConfig
-from bot.discord_app import NewsreelBot
 from bot.discord_limits import (
     DESCRIPTION,
     EMBED_TOTAL,
@@ -25,7 +29,6 @@ from bot.discord_limits import (
     plain_text,
 )
 from bot.render_discord import INDEX_UNAVAILABLE, SOMETHING_WENT_WRONG
-from bot.wiring import Library
 from store.quotes import is_verbatim
 from tests.fixtures_store import free_port
 
@@ -47,7 +50,7 @@ def bot_config() -> Config:
 
 @pytest.fixture
 def simcord_bot(corpus_library: Library, bot_config: Config) -> NewsreelBot:
-    return NewsreelBot(corpus_library, bot_config)
+    return build_bot(corpus_library, bot_config)
 
 
 @dataclass
@@ -388,7 +391,7 @@ async def test_find_coverage_searches_what_a_message_talks_about(
 
 
 async def run_with(library: Library, act: Callable[[Room], object]) -> Room:
-    bot = NewsreelBot(library, config())
+    bot = build_bot(library, config())
     async with simcord.run(bot, approved_intents=discord.Intents.default()) as env:
         guild = env.create_guild()
         room = Room(env, guild.create_text_channel("general"),
@@ -426,3 +429,76 @@ async def test_an_unexpected_error_is_logged_and_answered_briefly(
         await run_with(library, ask)
     failures = [r for r in caplog.records if r.name == "newsreel.bot" and r.exc_info]
     assert failures and failures[0].getMessage() == "/ask failed"
+
+
+# --- both front ends: the same use case, the same answer -----------------------------------
+
+
+def run_cli(library: Library, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """A `newsreel` command run by its handler over `library`; what it printed."""
+    args = build_parser().parse_args(argv)
+    check_arguments(args)
+    capsys.readouterr()
+    assert args.func(library, args) == 0
+    return capsys.readouterr().out
+
+
+def words_of(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("line", [
+    "polar bears in the Norwegian Arctic are getting fatter",  # said exactly so
+    "this is the price of gold per ounce in pounds adjusted for inflation",  # misremembered
+])
+async def test_quote_on_discord_and_in_the_terminal_give_the_same_match_quote_and_context(
+    room: Room, corpus_library: Library, capsys: pytest.CaptureFixture[str], line: str
+) -> None:
+    result = await room.alice.slash(room.channel, "quote", text=line)
+    assert result.response is not None
+    quote_line, *rest = result.response.content.split("\n")
+    bold = re.findall(r"\*\*(.+?)\*\*", quote_line)
+    on_discord = {
+        "context": plain_text(quote_line)[3:-1],  # > “…”
+        "match": " ".join(bold),
+        "url": next(r for r in rest if r.startswith("<https://"))[1:-1],
+        "closeness": re.findall(r"closest match: (\d+)%", result.response.content),
+    }
+
+    shown = run_cli(corpus_library, capsys, "quote", line)
+    [found] = [json.loads(o) for o in run_cli(corpus_library, capsys, "quote", "--json",
+                                               line).splitlines()]
+    in_terminal = {
+        "context": words_of(re.search(r"“(.*)”", shown, re.DOTALL).group(1)),  # type: ignore[union-attr]
+        "match": found["match"]["quote"].strip("…"),
+        "url": shown.splitlines()[-2].strip(),
+        "closeness": re.findall(r"closest match, (\d+)%", shown),
+    }
+    assert on_discord == in_terminal
+    assert found["match"]["url"] == in_terminal["url"]
+    assert in_terminal["match"] in in_terminal["context"]
+
+
+@pytest.mark.parametrize("question", [
+    "Are polar bears getting fatter?", "what did they say about the price of gold",
+])
+async def test_ask_on_discord_and_in_the_terminal_list_the_same_passages(
+    room: Room, corpus_library: Library, capsys: pytest.CaptureFixture[str], question: str
+) -> None:
+    result = await room.alice.slash(room.channel, "ask", question=question)
+    assert result.response is not None
+    [embed] = result.response.embeds
+    on_discord = [
+        (YOUTUBE_LINK.search(f.value or "").group(1),  # type: ignore[union-attr]
+         re.search(r"“(.*)”", plain_text(f.value or ""), re.DOTALL).group(1))  # type: ignore[union-attr]
+        for f in embed.fields
+    ]
+
+    shown = run_cli(corpus_library, capsys, "ask", question)
+    in_terminal = [
+        (block.splitlines()[-1].strip(),
+         words_of(re.search(r"“(.*)”", block, re.DOTALL).group(1)))  # type: ignore[union-attr]
+        for block in shown.strip().split("\n\n")
+    ]
+    assert len(on_discord) == 3  # the page size and `ask -k` agree by default
+    assert on_discord == in_terminal

@@ -17,8 +17,8 @@ from bot.discord_limits import (
     escape_markdown,
     plain_text,
     safe_embed,
-    truncate_words,
 )
+from service.text import truncate_words
 
 words = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
 

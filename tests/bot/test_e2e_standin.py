@@ -11,10 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot.config import Config, DiscordConfig
-from bot.discord_app import minimal_intents, start_bot
+from app.config import Config, DiscordConfig
+from app.serve import start_bot
+from app.wiring import Library
+from bot.client import minimal_intents
 from bot.discord_limits import plain_text
-from bot.wiring import Library
 from store.quotes import is_verbatim
 from tests.discord_standin import DiscordStandIn, RecordedRequest
 

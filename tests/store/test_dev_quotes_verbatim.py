@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.wiring import Library
 from bench.scoring import first_answer_rank, score
-from bot.wiring import Library
 from store.quotes import is_verbatim
 from tests.fixtures_store import SHARED
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from app.wiring import Library, build_library, catalog_path, rebuild_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from bot.wiring import Library, build_library, catalog_path, rebuild_library
 from store.embedder import HashingEmbedder
 from store.errors import InconsistentStoreError, IndexUnavailableError, ModelMismatchError
 from tests.fixtures_store import CORPUS, TIMED, config_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.wiring import Library
+from app.wiring import Library
 from store.models import SearchFilters
 from store.quotes import is_verbatim
 

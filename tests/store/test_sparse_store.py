@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.wiring import Library
+from app.wiring import Library
 from store.embedder import HashingEmbedder, Vectors
 from store.sparse import HashingSparseEncoder, SparseVector
 from tests.fixtures_store import CORPUS, TIMED

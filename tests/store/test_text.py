@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.wiring import Library
+from app.wiring import Library
 from store.catalog import Catalog
 from store.links import video_url
 from store.loader import LoadedTranscript

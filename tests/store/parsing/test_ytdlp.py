@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from store.errors import TranscriptError
-from store.parsing.ytdlp import captions_beside, load_ytdlp, parse_ytdlp
+from store.reading import captions_beside, load_ytdlp, parse_ytdlp
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "ytdlp"
 NAME = "Iran rejects calls to stand down retaliation ｜ DW News [CSWiKMIF53g]"

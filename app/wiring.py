@@ -1,0 +1,192 @@
+"""The one place that builds the store's adapters, and the services over them, from config."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from app.config import Config
+from service.alerts.matching import SearchEvidence
+from service.answers import Answers
+from store.catalog import Catalog
+from store.consistency import store_problem
+from store.embedder import Embedder, SentenceTransformerEmbedder
+from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
+from store.ingest import Ingestor, IngestReport, Progress
+from store.rerank import IdentityReranker, Reranker, SparseReranker
+from store.search import Searcher, SearchParams
+from store.sparse import SparseEncoder
+from store.splade import SpladeEncoder
+from store.vector_index import ChromaIndex, connect_embedded, connect_server
+from store.writable import write_problem
+
+log = logging.getLogger(__name__)
+
+@dataclass
+class Library:
+    """Newsreel's store, assembled: catalog, vector index, embedder, ingest and search."""
+
+    config: Config
+    catalog: Catalog
+    index: ChromaIndex
+    embedder: Embedder
+    sparse: SparseEncoder | None = None
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """The hybrid searcher over this library."""
+        return self.make_searcher()
+
+    def make_searcher(self, params: SearchParams | None = None, rerank: bool = True) -> Searcher:
+        """A searcher over this library (`rerank=False`: the method without the sparse model)."""
+        sparse = self.sparse if rerank else None
+        reranker: Reranker = SparseReranker(self.catalog) if sparse else IdentityReranker()
+        return Searcher(self.catalog, self.index, self.embedder, params, reranker, sparse)
+
+    @cached_property
+    def answers(self) -> Answers:
+        """The answering use cases (ask, quote, context, latest, stats) over this library."""
+        return Answers(self.searcher, self.catalog)
+
+    @cached_property
+    def topic_evidence(self) -> SearchEvidence:
+        """What follow matching reads: passages, closeness and key terms from this library."""
+        return SearchEvidence(self.searcher, self.embedder)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The ingest pipeline writing into this library."""
+        ing = self.config.ingest
+        return Ingestor(
+            self.catalog,
+            self.index,
+            self.embedder,
+            ing.window,
+            ing.overlap,
+            sparse=self.sparse,
+            languages=ing.caption_languages,
+        )
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        timings: Sequence[Path] = (),
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; timings folders from config are added."""
+        dirs = [*timings, *self.config.ingest.timings]
+        return self.ingestor.ingest_paths(paths, dirs, progress)
+
+    def check(self) -> None:
+        """Raise InconsistentStoreError when the catalog and the vector index disagree."""
+        problem = store_problem(self.catalog, self.index)
+        if problem:
+            raise InconsistentStoreError(
+                f"{problem}; run `newsreel rebuild PATH…` to rebuild both from the transcripts"
+            )
+
+    def warm_up(self) -> None:
+        """Open the index and load everything a first question needs (see Searcher.warm_up);
+        IndexUnavailableError when a Chroma server is down."""
+        self.index.check()
+        self.searcher.warm_up()
+
+    def close(self) -> None:
+        """Release the SQLite connection."""
+        self.catalog.close()
+
+
+def build_index(config: Config, model_name: str, dimension: int) -> ChromaIndex:
+    """The Chroma index the config asks for (embedded folder or server)."""
+    s = config.store
+    if s.mode == "server":
+        return ChromaIndex(
+            lambda: connect_server(s.chroma_host, s.chroma_port),
+            model_name,
+            dimension,
+            where=f"chroma server {s.chroma_host}:{s.chroma_port}",
+        )
+    path = s.data_dir / "chroma"
+    return ChromaIndex(
+        lambda: connect_embedded(path), model_name, dimension, where=str(path), folder=path
+    )
+
+
+def rebuild_library(
+    config: Config,
+    paths: Sequence[Path],
+    timings: Sequence[Path] = (),
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> tuple[Library, IngestReport]:
+    """Set the catalog aside (replacing an older copy), drop the collection, ingest again.
+
+    Without paths, the transcripts the old catalog was built from are used (if it is readable).
+    Raises NotWritableError before touching anything when the data folder cannot be written.
+    """
+    db = catalog_path(config)
+    problem = write_problem(db)
+    if problem:
+        raise NotWritableError(
+            f"cannot rebuild: {problem}; rebuild writes a new catalog ({db.name}) and vector"
+            f" index (chroma/) into {config.store.data_dir}"
+        )
+    sources: list[Path] = []
+    if db.exists():
+        try:
+            old = Catalog(db)
+            sources = [Path(s) for s in old.sources() if Path(s).exists()]
+            old.close()
+        except InconsistentStoreError:
+            pass
+        # One copy of the previous catalog is kept: older copies would grow the folder forever.
+        for older in db.parent.glob(f"{db.name}*.before-rebuild-*"):
+            older.unlink()
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        for part in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            if part.exists():
+                part.rename(part.with_name(f"{part.name}.before-rebuild-{stamp}"))
+    todo = list(paths) or sources
+    if not todo:
+        raise NewsreelError(
+            "nothing to rebuild from: name the transcript files or folders,"
+            " e.g. `newsreel rebuild ../shared/corpus --timings ../shared/corpus_timed`"
+        )
+    lib = build_library(config, embedder)
+    lib.index.drop()
+    return lib, lib.ingest(todo, timings, progress)
+
+
+def catalog_path(config: Config) -> Path:
+    """Where the SQLite catalog lives."""
+    return config.store.data_dir / "catalog.sqlite3"
+
+
+def build_library(
+    config: Config,
+    embedder: Embedder | None = None,
+    sparse: SparseEncoder | None = None,
+    read_only: bool = False,
+) -> Library:
+    """Build every adapter; the models are loaded here, once.
+
+    Without an `embedder` both models come from the config; a given embedder (tests, tools) is
+    used with the given `sparse` encoder only, so None there means no reranker. `read_only`:
+    the caller only reads, so a catalog that cannot be written is opened for reading.
+    """
+    catalog = Catalog(catalog_path(config), read_only)
+    if embedder is None:
+        m = config.model
+        try:
+            embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+            if m.sparse_name:
+                sparse = SpladeEncoder(m.sparse_name, m.dtype)
+        except BaseException:
+            catalog.close()
+            raise
+    index = build_index(config, embedder.name, embedder.dimension)
+    return Library(config, catalog, index, embedder, sparse)

@@ -1,0 +1,43 @@
+"""The `ask` terminal answer: passages with title, channel, date and link, quoted verbatim."""
+
+from __future__ import annotations
+
+import re
+
+from app.render_terminal import NO_COVERAGE, render_answer, render_hit
+from store.models import Hit
+
+QUOTE = (
+    "…we wouldn't need to do a military intervention to get Greenland because no one would dare"
+    " stand up to us we could just take it non-militarily so in that sense we're one step forward"
+    " https://example.org/a-very-long-address-that-is-wider-than-any-terminal-line-at-all-really…"
+)
+
+
+def hit(quote: str = QUOTE) -> Hit:
+    return Hit(
+        video_id="mw5Lp52LCcQ", title="Trump says he 'won't use force' | BBC Newscast",
+        channel="BBC News", published="2026-01-21", quote=quote, start_s=651.0,
+        url="https://www.youtube.com/watch?v=mw5Lp52LCcQ&t=649s", score=0.8,
+        start_word=0, end_word=10,
+    )
+
+
+def test_wrapping_never_changes_the_quoted_words() -> None:
+    for width in (30, 50, 88):
+        text = render_hit(hit(), 1, width)
+        quoted = re.search(r"“(.*)”", text, re.DOTALL)
+        assert quoted
+        assert " ".join(quoted.group(1).split()) == QUOTE
+        assert "non-\n" not in text
+
+
+def test_answer_shows_title_channel_date_time_and_link_only() -> None:
+    lines = render_answer("q", [hit()]).splitlines()
+    assert lines[0] == "1. Trump says he 'won't use force' | BBC Newscast"
+    assert lines[1].strip() == "BBC News · 2026-01-21 at 10:51"
+    assert lines[-1].strip() == "https://www.youtube.com/watch?v=mw5Lp52LCcQ&t=649s"
+
+
+def test_no_hits_says_so_plainly() -> None:
+    assert render_answer("q", []) == NO_COVERAGE
