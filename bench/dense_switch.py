@@ -19,11 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app.config import Config, StoreConfig
+from app.wiring import Library, build_library
 from bench.ingest_bench import load_embedder
 from bench.measure import p50_p95
 from bench.query_bench import load_questions
-from bot.config import Config, StoreConfig
-from bot.wiring import Library, build_library
 from store.exact_dense import exact_top
 from store.models import SearchFilters
 from store.search import SearchParams, chroma_where

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.wiring import Library
+from app.wiring import Library
 from store.exact_dense import exact_top, pack_matrix, unpack_matrix
 from store.models import SearchFilters
 from store.search import Searcher, SearchParams, chroma_where
