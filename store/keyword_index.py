@@ -234,7 +234,7 @@ class TantivyKeywordIndex:
     def replace(self, video_ids: Sequence[str], docs: Sequence[KeywordDoc]) -> None:
         """Delete the videos' chunks, add `docs`, commit: all or nothing (a crash before the
         commit leaves the index as it was)."""
-        self._write(video_ids, docs, clear=False)
+        self._write(video_ids, [docs])
 
     def clear(self) -> None:
         """Delete every chunk."""
@@ -242,10 +242,22 @@ class TantivyKeywordIndex:
 
     def add_all(self, batches: Iterable[Sequence[KeywordDoc]]) -> int:
         """Add many chunks under one writer and one commit (filling a whole index)."""
+        return self._write((), batches)
+
+    def _write(
+        self,
+        video_ids: Sequence[str],
+        batches: Iterable[Sequence[KeywordDoc]],
+        clear: bool = False,
+    ) -> int:
         n = 0
         with self._lock:
             writer = self._index.writer(WRITER_HEAP, 1)
             try:
+                if clear:
+                    writer.delete_all_documents()
+                for vid in video_ids:
+                    writer.delete_documents_by_term("video_id", vid)
                 for docs in batches:
                     for d in docs:
                         writer.add_document(self._document(d))
@@ -255,26 +267,9 @@ class TantivyKeywordIndex:
             except BaseException:
                 writer.rollback()
                 raise
-            self._index.reload()
-        return n
-
-    def _write(self, video_ids: Sequence[str], docs: Sequence[KeywordDoc], clear: bool) -> None:
-        with self._lock:
-            writer = self._index.writer(WRITER_HEAP, 1)
-            try:
-                if clear:
-                    writer.delete_all_documents()
-                for vid in video_ids:
-                    writer.delete_documents_by_term("video_id", vid)
-                for d in docs:
-                    writer.add_document(self._document(d))
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException:
-                writer.rollback()
-                raise
             # Searches in this process see the commit at once (other processes within ~1 s).
             self._index.reload()
+        return n
 
     @staticmethod
     def _document(d: KeywordDoc) -> tantivy.Document:

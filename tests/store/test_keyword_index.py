@@ -50,6 +50,12 @@ def keyword_videos(lib: Library, words: str, filters: SearchFilters = EVERYWHERE
     return {cid.rsplit(":", 1)[0] for cid, _ in lib.keyword.search(words.split(), filters, 50)}
 
 
+def consistent_and_found(lib: Library) -> None:
+    """`consistent`, and a word of the corpus finds its video through the keyword index."""
+    consistent(lib)
+    assert MOZAMBIQUE in keyword_videos(lib, "Mozambique")
+
+
 def test_killed_ingest_leaves_nothing_half_searchable_and_the_rerun_completes(
     make_library: Callable[..., Library],
     store_mode: dict[str, Any],
@@ -108,8 +114,7 @@ def test_killed_keyword_commit_is_redone_by_the_next_ingest(
     assert lib.catalog.stats()["videos"] == 0 and lib.keyword.count() == 0
 
     assert len(lib.ingest([CORPUS], [TIMED]).ingested) == 8
-    consistent(lib)
-    assert MOZAMBIQUE in keyword_videos(lib, "Mozambique")
+    consistent_and_found(lib)
 
 
 def test_changed_file_replaces_its_keyword_chunks(
@@ -151,8 +156,7 @@ def test_lost_keyword_index_is_refilled_by_ingest_without_embedding(
     report = again.ingest([CORPUS], [TIMED])
     assert report.keyword_filled == first.chunks
     assert report.unchanged == 8 and report.embed_seconds == 0.0
-    consistent(again)
-    assert MOZAMBIQUE in keyword_videos(again, "Mozambique")
+    consistent_and_found(again)
 
 
 def test_store_from_before_the_keyword_index_is_migrated(
@@ -178,8 +182,7 @@ def test_store_from_before_the_keyword_index_is_migrated(
     assert old.catalog.chunks(list(expected)) == expected  # the text moved over
     report = old.ingest([CORPUS], [TIMED])
     assert report.unchanged == 8 and report.keyword_filled == old.catalog.chunk_rows()
-    consistent(old)
-    assert MOZAMBIQUE in keyword_videos(old, "Mozambique")
+    consistent_and_found(old)
 
 
 def test_rebuild_restores_the_keyword_index(
@@ -193,7 +196,7 @@ def test_rebuild_restores_the_keyword_index(
     # A keyword index that lost its files: rebuild starts it over from the transcripts.
     for f in keyword_path(config).glob("*.idx"):
         f.unlink()
-    with pytest.raises(InconsistentStoreError, match="keyword index .* unreadable"):
+    with pytest.raises(InconsistentStoreError, match=r"keyword index .* unreadable"):
         build_library(config, embedder)
     rebuilt, report = rebuild_library(config, [], [TIMED], embedder)
     assert len(report.ingested) == 8
@@ -205,19 +208,18 @@ def test_rebuild_restores_the_keyword_index(
 def test_filters_apply_inside_the_keyword_index(make_library: Callable[..., Library]) -> None:
     lib = make_library()
     lib.ingest([CORPUS], [TIMED])
-    every = keyword_videos(lib, "people government president")
+    words = "people government president"
+    every = keyword_videos(lib, words)
     info = lib.catalog.videos(sorted(every))
     assert len(info) >= 2
     some = next(iter(info.values()))
-    by_channel = keyword_videos(lib, "people government president", SearchFilters(channel=some.channel.upper()))
+    by_channel = keyword_videos(lib, words, SearchFilters(channel=some.channel.upper()))
     assert by_channel == {v for v, i in info.items() if i.channel == some.channel}
     day = SearchFilters(since=some.published, until=some.published)
-    assert keyword_videos(lib, "people government president", day) == {
+    assert keyword_videos(lib, words, day) == {
         v for v, i in info.items() if i.published == some.published
     }
-    assert keyword_videos(lib, "people government president", SearchFilters(video_id=some.video_id)) == {
-        some.video_id
-    }
+    assert keyword_videos(lib, words, SearchFilters(video_id=some.video_id)) == {some.video_id}
 
 
 def test_vocabulary_follows_ingests_without_reloading(
