@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_video ON chunks(video_id, start_word);
 -- Each chunk's text, folded (see store.text.fold) as the keyword index is fed it.
 CREATE TABLE IF NOT EXISTS chunk_text (rowid INTEGER PRIMARY KEY, text TEXT NOT NULL);
--- How many chunks of searchable videos hold each index term (term '' counts every chunk),
+-- How many chunks of searchable videos say each index term (term '' counts every chunk),
 -- kept in the transaction that commits or deletes a video; `term_log` holds the latest changes
 -- so that a searcher updates its vocabulary instead of reloading it.
 CREATE TABLE IF NOT EXISTS term_docs (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
@@ -218,8 +218,7 @@ class Catalog(SqliteDatabase):
         in `stale_vectors` so that a crash cannot leave them behind in Chroma.
         """
         new_ids = {ch.id for ch in chunks}
-        context_terms = frozenset(self._terms(context))
-        added = Counter(t for ch in chunks for t in self._chunk_terms(ch.text, context_terms))
+        added = Counter(t for ch in chunks for t in set(self._terms(ch.text)))
         added[""] = len(chunks)
         with self.transaction() as c:
             delta = added - Counter()
@@ -266,20 +265,16 @@ class Catalog(SqliteDatabase):
             self._count_terms(c, delta)
         return stale
 
-    def _chunk_terms(self, text: str, context_terms: frozenset[str]) -> set[str]:
-        return set(self._terms(text)) | context_terms
-
     def _video_terms(self, c: sqlite3.Connection, video_id: str) -> Counter[str]:
         """Term counts of a video's chunks as the catalog holds them now (none when pending)."""
         rows = c.execute(
-            "SELECT v.title, v.channel, t.text FROM chunks ch JOIN videos v USING (video_id)"
+            "SELECT t.text FROM chunks ch JOIN videos v USING (video_id)"
             " JOIN chunk_text t ON t.rowid = ch.rowid WHERE ch.video_id = ? AND v.state = 'done'",
             (video_id,),
         ).fetchall()
         if not rows:
             return Counter()
-        context_terms = frozenset(self._terms(context_text(str(rows[0][0]), str(rows[0][1]))))
-        counts = Counter(t for r in rows for t in self._chunk_terms(str(r[2]), context_terms))
+        counts = Counter(t for r in rows for t in set(self._terms(str(r[0]))))
         counts[""] = len(rows)
         return counts
 
@@ -520,24 +515,23 @@ class Catalog(SqliteDatabase):
             ]
 
     def recount_terms(self) -> int:
-        """Recompute every term count from the chunk text (a store from before the counts)."""
+        """Recompute every term count from the chunk text (slow: a check, or a repair)."""
         counts: Counter[str] = Counter()
-        chunks = 0
         for docs in self.keyword_docs():
-            contexts: dict[str, frozenset[str]] = {}
-            for _, vid, _, _, text, context in docs:
-                if vid not in contexts:
-                    contexts[vid] = frozenset(self._terms(context))
-                counts.update(self._chunk_terms(text, contexts[vid]))
-            chunks += len(docs)
-        counts[""] = chunks
+            for doc in docs:
+                counts.update(set(self._terms(doc[4])))
+            counts[""] += len(docs)
+        self.set_term_counts(counts)
+        return counts[""]
+
+    def set_term_counts(self, counts: Mapping[str, int]) -> None:
+        """Replace every term count ('' = chunks); searchers reload them whole."""
         with self.transaction() as c:
             c.execute("DELETE FROM term_docs")
             c.executemany("INSERT INTO term_docs VALUES (?, ?)", counts.items())
-            # Readers cannot replay a recount: its log row ('null') makes them reload.
+            # Readers cannot replay a reset: its log row ('null') makes them reload.
             c.execute("DELETE FROM term_log")
             c.execute("INSERT INTO term_log (delta) VALUES ('null')")
-        return chunks
 
     def set_state(self, key: str, value: str) -> None:
         """Store a value in the key/value state table."""

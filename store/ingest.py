@@ -326,7 +326,8 @@ def fill_keyword(catalog: Catalog, keyword: KeywordIndex) -> int:
         return 0
     keyword.clear()
     filled = keyword.add_all([KeywordDoc(*row) for row in rows] for rows in catalog.keyword_docs())
-    catalog.recount_terms()
+    # The engine's own document frequencies: a recount in Python would analyse every chunk again.
+    catalog.set_term_counts({**keyword.term_counts(), "": filled})
     catalog.set_state("keyword_index", version)
     if filled:
         log.info("filled the keyword index with %d chunks", filled)

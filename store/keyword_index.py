@@ -80,6 +80,11 @@ class KeywordIndex(Protocol):
         """Every chunk id held: a full scan, for consistency checks."""
         ...
 
+    def term_counts(self) -> dict[str, int]:
+        """{term: chunks whose text holds it}; deleted chunks count until merged away, so the
+        counts are exact right after a fill."""
+        ...
+
 
 def _date_number(published: str) -> int:
     """YYYY-MM-DD as the integer YYYYMMDD; 0 for an unknown date."""
@@ -222,6 +227,11 @@ class TantivyKeywordIndex:
     def count(self) -> int:
         """Chunks held (searchable or not)."""
         return int(self._index.searcher().num_docs)
+
+    def term_counts(self) -> dict[str, int]:
+        """{term: chunks whose text holds it}; deleted chunks count until merged away, so the
+        counts are exact right after a fill."""
+        return dict(self._index.searcher().terms_with_prefix("text", ""))
 
     def ids(self) -> set[str]:
         """Every chunk id held: a full scan, for consistency checks."""

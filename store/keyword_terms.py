@@ -46,7 +46,3 @@ def word_terms(words: Iterable[str]) -> list[str]:
     """The distinct stemmed terms of query words, in order of first appearance."""
     return list(dict.fromkeys(t for w in words for t in index_terms(w)))
 
-
-def chunk_terms(text: str, context_terms: frozenset[str]) -> frozenset[str]:
-    """The distinct terms a chunk is found by: its text's and its video's context's."""
-    return frozenset(index_terms(text)) | context_terms
