@@ -19,8 +19,11 @@ from store.models import SearchFilters
 # Bump when the schema or the analysis changes: the catalog records which version the index
 # was filled with, and the next ingest refills an index of another version.
 KEYWORD_VERSION = "tantivy-0.27-v1"
-# FTS5 weighed the video's title and channel at 0.3 of the spoken text; so does this index.
-CONTEXT_BOOST = 0.3
+# The video's title and channel, boosted against the spoken text. FTS5 weighed them 0.3 inside
+# one BM25 per chunk; here they are a field of their own (own length norm and saturation), and
+# on the dev questions 0.6 gives the fused method FTS5's figures where 0.3 lost one question at
+# passage@1 and @5 (0, 0.1, 0.3, 0.6, 1.0 measured; BENCHMARKS.md).
+CONTEXT_BOOST = 0.6
 WRITER_HEAP = 64_000_000  # bytes buffered before the writer flushes a segment
 
 
