@@ -3,7 +3,9 @@ indexed filter fields, incremental commits), kept beside the catalog in `data_di
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -125,7 +127,7 @@ class TantivyKeywordIndex:
         try:
             if read_only:
                 self._index = tantivy.Index(
-                    self.schema, path=str(folder) if current else None, reuse=True
+                    self.schema, path=self._readable(folder) if current else None, reuse=True
                 )
             else:
                 if not current and folder.exists():
@@ -144,6 +146,16 @@ class TantivyKeywordIndex:
     def version(self) -> str:
         """Schema and analysis version: an index of another version is refilled."""
         return KEYWORD_VERSION
+
+    def _readable(self, folder: Path) -> str:
+        if os.access(folder, os.W_OK):
+            return str(folder)
+        # tantivy takes a lock file even to read: a folder that cannot be written (a read-only
+        # mount) is read from a private copy, removed when this object goes.
+        self._copy = tempfile.TemporaryDirectory(prefix="newsreel-keyword-")
+        copy = Path(self._copy.name) / "keyword"
+        shutil.copytree(folder, copy)
+        return str(copy)
 
     # --- queries ------------------------------------------------------------------------
 
