@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.ingest import Ingestor, IngestReport, Progress
+from store.keyword_index import KeywordIndex, TantivyKeywordIndex
 from store.rerank import IdentityReranker, Reranker, SparseReranker
 from store.search import Searcher, SearchParams
 from store.sparse import SparseEncoder
@@ -28,11 +30,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Library:
-    """Newsreel's store, assembled: catalog, vector index, embedder, ingest and search."""
+    """Newsreel's store, assembled: catalog, vector index, keyword index, embedder, ingest and
+    search."""
 
     config: Config
     catalog: Catalog
     index: ChromaIndex
+    keyword: KeywordIndex
     embedder: Embedder
     sparse: SparseEncoder | None = None
 
@@ -45,7 +49,9 @@ class Library:
         """A searcher over this library (`rerank=False`: the method without the sparse model)."""
         sparse = self.sparse if rerank else None
         reranker: Reranker = SparseReranker(self.catalog) if sparse else IdentityReranker()
-        return Searcher(self.catalog, self.index, self.embedder, params, reranker, sparse)
+        return Searcher(
+            self.catalog, self.index, self.keyword, self.embedder, params, reranker, sparse
+        )
 
     @cached_property
     def answers(self) -> Answers:
@@ -64,6 +70,7 @@ class Library:
         return Ingestor(
             self.catalog,
             self.index,
+            self.keyword,
             self.embedder,
             ing.window,
             ing.overlap,
@@ -156,6 +163,8 @@ def rebuild_library(
             "nothing to rebuild from: name the transcript files or folders,"
             " e.g. `newsreel rebuild ../shared/corpus --timings ../shared/corpus_timed`"
         )
+    # The keyword index is rebuilt with the rest (it may be what was damaged).
+    shutil.rmtree(keyword_path(config), ignore_errors=True)
     lib = build_library(config, embedder)
     lib.index.drop()
     return lib, lib.ingest(todo, timings, progress)
@@ -164,6 +173,11 @@ def rebuild_library(
 def catalog_path(config: Config) -> Path:
     """Where the SQLite catalog lives."""
     return config.store.data_dir / "catalog.sqlite3"
+
+
+def keyword_path(config: Config) -> Path:
+    """Where the keyword index lives (beside the catalog in both store modes)."""
+    return config.store.data_dir / "keyword"
 
 
 def build_library(
@@ -179,6 +193,11 @@ def build_library(
     the caller only reads, so a catalog that cannot be written is opened for reading.
     """
     catalog = Catalog(catalog_path(config), read_only)
+    try:
+        keyword = TantivyKeywordIndex(keyword_path(config), read_only)
+    except BaseException:
+        catalog.close()
+        raise
     if embedder is None:
         m = config.model
         try:
@@ -189,4 +208,4 @@ def build_library(
             catalog.close()
             raise
     index = build_index(config, embedder.name, embedder.dimension)
-    return Library(config, catalog, index, embedder, sparse)
+    return Library(config, catalog, index, keyword, embedder, sparse)

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.wiring import Library
 from store.models import SearchFilters
-from store.text import content_terms, fts_or_query
+from store.text import content_terms
 
 FLOOR_DEPTH = 50  # the depth the default SearchParams fetch from each side
 
@@ -47,25 +47,20 @@ def searcher_fn(
 
 def floor_fn(lib: Library) -> Callable[[str], object]:
     """The least any hybrid search must do: encode the question with both models, one Chroma
-    query, one FTS5 query."""
+    query, one keyword-index query."""
 
     def run(q: str) -> object:
         vec = lib.embedder.embed([q])[0]
         if lib.sparse is not None:
             lib.sparse.encode([q])
         dense = lib.index.query(vec, FLOOR_DEPTH)
-        terms = content_terms(q)
-        keyword = (
-            lib.catalog.keyword_search(fts_or_query(terms), SearchFilters(), FLOOR_DEPTH)
-            if terms
-            else []
-        )
+        keyword = lib.keyword.search(content_terms(q), SearchFilters(), FLOOR_DEPTH)
         return dense, keyword
 
     return run
 
 
-TRACED = ("embedder", "sparse", "index", "catalog")  # the adapters a Searcher calls
+TRACED = ("embedder", "sparse", "index", "keyword", "catalog")  # the adapters a Searcher calls
 
 
 def _public_methods(obj: object) -> list[str]:

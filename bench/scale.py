@@ -5,7 +5,8 @@ channel "Replica News r", published `r` periods earlier (a period is longer than
 own date span, so each replica owns a date window), with the real chunk texts and the real
 vectors plus small gaussian noise, renormalised. Everything is written through
 `Catalog.commit_video` and `ChromaIndex.upsert`, so the result is a store the normal Searcher
-reads. Run as `python -m bench.scale SOURCE DEST TARGET` to build in a fresh process.
+reads; the keyword index is filled from the catalog once the replicas are written. Run as
+`python -m bench.scale SOURCE DEST TARGET` to build in a fresh process.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import numpy as np
 
 from bench.signals import exit_on_termination
 from store.catalog import SCHEMA, Catalog
-from store.ingest import chunk_context
+from store.ingest import chunk_context, fill_keyword
+from store.keyword_index import TantivyKeywordIndex
 from store.models import Chunk, SearchFilters, Transcript
 from store.sparse import SparseVector
 from store.vector_index import COLLECTION, ChromaIndex, ChunkMeta, connect_embedded
@@ -270,10 +272,11 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
         flush()
         if inflight is not None:
             inflight.result()
-    counts = (catalog.chunk_count(), index.count())
+    keyword_s = fill_store_keyword(catalog, dest)
+    counts = (catalog.chunk_count(), index.count(), TantivyKeywordIndex(dest / "keyword").count())
     catalog.close()
-    if counts[0] != counts[1]:
-        raise RuntimeError(f"scaled store is inconsistent: catalog {counts[0]}, chroma {counts[1]}")
+    if len(set(counts)) != 1:
+        raise RuntimeError(f"scaled store is inconsistent: catalog, chroma, keyword: {counts}")
     # The filters the scale bench uses: one replica's channel, another replica's date window.
     channel_r, date_r = min(7, replicas - 1), min(11, replicas - 1)
     since, until = replica_window(source, date_r)
@@ -282,6 +285,7 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
         "chunks": counts[0],
         "copies": replicas,
         "build_s": round(time.perf_counter() - started, 1),
+        "keyword_fill_s": keyword_s,
         "channel_filter": replica_channel(channel_r) if channel_r else None,
         "date_filter": [since, until] if date_r else None,
         "noise_sigma": NOISE_SIGMA,
@@ -305,6 +309,13 @@ def read_marker(store: Path) -> dict[str, Any] | None:
     return info
 
 
+def fill_store_keyword(catalog: Catalog, dest: Path) -> float:
+    """Fill a store's keyword index from its catalog when it lacks a current one; seconds."""
+    t0 = time.perf_counter()
+    fill_keyword(catalog, TantivyKeywordIndex(dest / "keyword"))
+    return round(time.perf_counter() - t0, 1)
+
+
 def ensure(
     source: Source,
     cache_dir: Path,
@@ -317,6 +328,14 @@ def ensure(
     store = cached_store(cache_dir, scale, source.fingerprint())
     info = None if rebuild else read_marker(store)
     if info is not None:
+        # A store copied from before the keyword index (or of an older one) gets it filled.
+        catalog = Catalog(store / "catalog.sqlite3")
+        try:
+            filled_s = fill_store_keyword(catalog, store)
+        finally:
+            catalog.close()
+        if filled_s > 1:
+            progress(f"  filled the keyword index of {store.name} in {filled_s} s")
         return store, info, True
     for old in cache_dir.glob(f"{scale}-*"):
         if old != store and old.is_dir():

@@ -1,9 +1,12 @@
-"""SQLite catalog: videos, chunk positions, an FTS5 keyword index of chunk text, and store state."""
+"""SQLite catalog: videos, chunks and their text, index-term counts, and store state."""
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,13 @@ from store.sparse import SparseVector
 from store.sqlite_db import SqliteDatabase
 from store.text import fold
 
+log = logging.getLogger(__name__)
+
+# The index terms of a text (store.keyword_terms.index_terms): what term counts are kept of.
+TermFn = Callable[[str], Iterable[str]]
+# Recent term-count changes kept for searchers to catch up with (one row per committed video);
+# a searcher further behind reloads the counts whole.
+TERM_LOG_ROWS = 2000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
     video_id     TEXT PRIMARY KEY,
@@ -47,10 +57,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     start_s    REAL
 );
 CREATE INDEX IF NOT EXISTS chunks_video ON chunks(video_id, start_word);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, context, tokenize = 'porter unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+-- Each chunk's text, folded (see store.text.fold) as the keyword index is fed it.
+CREATE TABLE IF NOT EXISTS chunk_text (rowid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+-- How many chunks of searchable videos say each index term (term '' counts every chunk),
+-- kept in the transaction that commits or deletes a video; `term_log` holds the latest changes
+-- so that a searcher updates its vocabulary instead of reloading it.
+CREATE TABLE IF NOT EXISTS term_docs (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS term_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, delta TEXT NOT NULL);
 -- Each chunk's learned sparse vector (SPLADE), keyed by the chunk's rowid and written in the same
 -- transaction as the chunk; a chunk without one (a store from before, or a new sparse model) is
 -- filled in by the next ingest.
@@ -137,16 +150,26 @@ def filter_sql(filters: SearchFilters, alias: str = "v") -> tuple[str, list[obje
 class Catalog(SqliteDatabase):
     """The relational side of the store. Thread-safe: one connection behind a lock."""
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, read_only: bool = False, terms: TermFn | None = None
+    ) -> None:
         """Open (or create) the catalog; `read_only` allows reading a file that cannot be written.
+        `terms` gives a text's index terms (default: store.keyword_terms.index_terms).
 
         Raises NotWritableError when it must be written but cannot, InconsistentStoreError when
         it is not a readable catalog.
         """
+        if terms is None:
+            from store.keyword_terms import index_terms
+
+            terms = index_terms
+        self._terms = terms
         try:
             super().__init__(path, SCHEMA, read_only)
             self._query("SELECT count(*) FROM videos")
-            self._add_url_column()
+            if not read_only:
+                self._add_url_column()
+                self._drop_fts()
         except sqlite3.DatabaseError as exc:
             raise InconsistentStoreError(
                 f"the catalog {path} is unreadable ({exc}); run `newsreel rebuild PATH…`"
@@ -159,6 +182,19 @@ class Catalog(SqliteDatabase):
         if "url" not in columns:
             with self.transaction() as c:
                 c.execute("ALTER TABLE videos ADD COLUMN url TEXT NOT NULL DEFAULT ''")
+
+    def _drop_fts(self) -> None:
+        # Catalogs made before the keyword index moved to tantivy kept chunk text in FTS5: the
+        # text moves to `chunk_text`; the keyword index and term counts are refilled by ingest.
+        tables = {str(r[0]) for r in self._query("SELECT name FROM sqlite_master")}
+        if "chunks_fts" not in tables:
+            return
+        log.info("moving chunk text out of the FTS5 table (once)")
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO chunk_text SELECT rowid, text FROM chunks_fts")
+            c.execute("DROP TABLE IF EXISTS chunks_vocab")
+            c.execute("DROP TABLE chunks_fts")
+            c.execute("DELETE FROM state WHERE key = 'keyword_index'")
 
     # --- ingest state -------------------------------------------------------------------
 
@@ -197,7 +233,11 @@ class Catalog(SqliteDatabase):
         in `stale_vectors` so that a crash cannot leave them behind in Chroma.
         """
         new_ids = {ch.id for ch in chunks}
+        added = Counter(t for ch in chunks for t in set(self._terms(ch.text)))
+        added[""] = len(chunks)
         with self.transaction() as c:
+            delta = added - Counter()
+            delta.subtract(self._video_terms(c, t.video_id))
             old_ids = [
                 str(r[0])
                 for r in c.execute("SELECT id FROM chunks WHERE video_id=?", (t.video_id,))
@@ -223,9 +263,9 @@ class Catalog(SqliteDatabase):
                     (ch.id, ch.video_id, ch.start_word, ch.end_word, ch.start_s),
                 )
                 c.execute(
-                    "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)",
+                    "INSERT INTO chunk_text (rowid, text) VALUES (?,?)",
                     # Folded (Orbán → orban, ά → α) as queries are: see store.text.fold.
-                    (cur.lastrowid, fold(ch.text), fold(context)),
+                    (cur.lastrowid, fold(ch.text)),
                 )
                 if sparse is not None:
                     c.execute(
@@ -239,7 +279,36 @@ class Catalog(SqliteDatabase):
                 " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (now,),
             )
+            self._count_terms(c, delta)
         return stale
+
+    def _video_terms(self, c: sqlite3.Connection, video_id: str) -> Counter[str]:
+        """Term counts of a video's chunks as the catalog holds them now (none when pending)."""
+        rows = c.execute(
+            "SELECT t.text FROM chunks ch JOIN videos v USING (video_id)"
+            " JOIN chunk_text t ON t.rowid = ch.rowid WHERE ch.video_id = ? AND v.state = 'done'",
+            (video_id,),
+        ).fetchall()
+        if not rows:
+            return Counter()
+        counts = Counter(t for r in rows for t in set(self._terms(str(r[0]))))
+        counts[""] = len(rows)
+        return counts
+
+    @staticmethod
+    def _count_terms(c: sqlite3.Connection, delta: Mapping[str, int]) -> None:
+        changed = {t: d for t, d in delta.items() if d}
+        if not changed:
+            return
+        c.executemany(
+            "INSERT INTO term_docs VALUES (?, ?)"
+            " ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+            changed.items(),
+        )
+        gone = [(t,) for t, d in changed.items() if d < 0]
+        c.executemany("DELETE FROM term_docs WHERE term = ? AND docs <= 0", gone)
+        cur = c.execute("INSERT INTO term_log (delta) VALUES (?)", (json.dumps(changed),))
+        c.execute("DELETE FROM term_log WHERE seq <= ?", (int(cur.lastrowid or 0) - TERM_LOG_ROWS,))
 
     def stale_vector_ids(self) -> list[str]:
         """Vector ids queued for deletion from Chroma."""
@@ -265,7 +334,7 @@ class Catalog(SqliteDatabase):
 
     @staticmethod
     def _delete_chunks(c: sqlite3.Connection, video_id: str) -> None:
-        for table in ("chunks_fts", "chunk_sparse"):
+        for table in ("chunk_text", "chunk_sparse"):
             c.execute(
                 f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM chunks WHERE video_id=?)",
                 (video_id,),
@@ -276,8 +345,11 @@ class Catalog(SqliteDatabase):
     def delete_video(self, video_id: str) -> None:
         """Remove a video and everything indexed for it."""
         with self.transaction() as c:
+            gone = Counter[str]()
+            gone.subtract(self._video_terms(c, video_id))
             self._delete_chunks(c, video_id)
             c.execute("DELETE FROM videos WHERE video_id=?", (video_id,))
+            self._count_terms(c, gone)
 
     def pending_videos(self) -> list[str]:
         """Videos whose ingest started but did not finish."""
@@ -295,7 +367,7 @@ class Catalog(SqliteDatabase):
         rows = self._query(
             "SELECT c.id, v.title, f.text FROM chunks c"
             " JOIN videos v ON v.video_id = c.video_id"
-            " JOIN chunks_fts f ON f.rowid = c.rowid"
+            " JOIN chunk_text f ON f.rowid = c.rowid"
             " WHERE v.state = 'done' AND c.rowid NOT IN (SELECT rowid FROM chunk_sparse)"
             " LIMIT ?",
             (limit,),
@@ -478,57 +550,11 @@ class Catalog(SqliteDatabase):
         rows = self._query(
             "SELECT c.id, c.video_id, c.start_word, c.end_word, c.start_s, f.text"
             " FROM chunks c CROSS JOIN videos v ON v.video_id = c.video_id"
-            " CROSS JOIN chunks_fts f ON f.rowid = c.rowid"
+            " CROSS JOIN chunk_text f ON f.rowid = c.rowid"
             f" WHERE v.state='done' AND c.id IN ({marks})",
             list(chunk_ids),
         )
         return {str(r[0]): _chunk_row(r) for r in rows}
-
-    def keyword_search(
-        self, match: str, filters: SearchFilters, limit: int
-    ) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score; higher is better) for an FTS5 MATCH expression."""
-        if not filters.active:
-            # Rank inside FTS5 first and join only the top rows: joining every match before
-            # the sort costs ~40% more on common words (430 vs 260 ms at 1M chunks). A few
-            # spare rows cover matches of videos that are not 'done'.
-            rows = self._query(
-                "SELECT c.id, s.score FROM (SELECT rowid, -bm25(chunks_fts, 1.0, 0.3) AS score"
-                " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score DESC LIMIT ?) s"
-                " CROSS JOIN chunks c ON c.rowid = s.rowid"
-                " CROSS JOIN videos v ON v.video_id = c.video_id"
-                " WHERE v.state = 'done' ORDER BY s.score DESC LIMIT ?",
-                [match, limit + 20, limit],
-            )
-            return [(str(r[0]), float(r[1])) for r in rows]
-        cond, params = filter_sql(filters)
-        # bm25() is negative, more negative = better; column weights favour the spoken text.
-        rows = self._query(
-            "SELECT c.id, -bm25(chunks_fts, 1.0, 0.3) AS score FROM chunks_fts"
-            " JOIN chunks c ON c.rowid = chunks_fts.rowid"
-            " JOIN videos v ON v.video_id = c.video_id"
-            f" WHERE chunks_fts MATCH ? AND {cond} ORDER BY score DESC LIMIT ?",
-            [match, *params, limit],
-        )
-        return [(str(r[0]), float(r[1])) for r in rows]
-
-    def keyword_scores(self, match: str, chunk_ids: Sequence[str]) -> dict[str, float]:
-        """BM25 scores (higher is better) of particular chunks for an FTS5 MATCH expression."""
-        if not chunk_ids or not match:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self._query(
-            "SELECT c.id, -bm25(chunks_fts, 1.0, 0.3) FROM chunks_fts"
-            " JOIN chunks c ON c.rowid = chunks_fts.rowid"
-            f" WHERE chunks_fts MATCH ? AND c.id IN ({marks})",
-            [match, *chunk_ids],
-        )
-        return {str(r[0]): float(r[1]) for r in rows}
-
-    def match_count(self, match: str) -> int:
-        """How many chunks an FTS5 MATCH expression matches (no ranking, no joins)."""
-        rows = self._query("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (match,))
-        return int(rows[0][0])
 
     def generation(self) -> tuple[int, int]:
         """Changes when the catalog changes (this connection's writes or another process's)."""
@@ -536,10 +562,75 @@ class Catalog(SqliteDatabase):
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             return int(version), self._conn.total_changes
 
-    def vocabulary(self, min_docs: int = 1) -> list[tuple[str, int]]:
-        """Every indexed term with its chunk count."""
-        rows = self._query("SELECT term, doc FROM chunks_vocab WHERE doc >= ?", (min_docs,))
-        return [(str(r[0]), int(r[1])) for r in rows]
+    # --- term counts (the keyword index's statistics) ---------------------------------------
+
+    def term_counts(self) -> tuple[int, dict[str, int]]:
+        """(log position, {index term: chunks holding it}); term '' counts every chunk."""
+        with self._lock:
+            seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM term_log").fetchone()[0]
+            rows = self._conn.execute("SELECT term, docs FROM term_docs").fetchall()
+        return int(seq), {str(r[0]): int(r[1]) for r in rows}
+
+    def term_changes(self, since: int) -> tuple[int, list[dict[str, int]]] | None:
+        """(log position, term-count changes after position `since`, oldest first), or None
+        when they cannot be replayed (the log was cut or recounted): reload `term_counts`."""
+        with self._lock:
+            lo, hi = self._conn.execute("SELECT min(seq), max(seq) FROM term_log").fetchone()
+            if hi is None or hi == since:
+                return (since, []) if (hi is None and since == 0) or hi == since else None
+            if hi < since or lo > since + 1:
+                return None
+            rows = self._conn.execute(
+                "SELECT seq, delta FROM term_log WHERE seq > ? ORDER BY seq", (since,)
+            ).fetchall()
+        deltas = [json.loads(r[1]) for r in rows]
+        if any(d is None for d in deltas):  # a recount: nothing to replay
+            return None
+        return int(rows[-1][0]), deltas
+
+    def keyword_docs(self, batch: int = 20_000) -> Iterator[list[tuple[str, ...]]]:
+        """Every chunk as (chunk id, video id, channel, published, text, context), in batches
+        read one at a time: what the keyword index is refilled from."""
+        after = -1
+        while rows := self._query(
+            "SELECT c.rowid, c.id, c.video_id, v.channel, v.published, t.text, v.title"
+            " FROM chunks c JOIN videos v ON v.video_id = c.video_id"
+            " JOIN chunk_text t ON t.rowid = c.rowid WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
+            (after, batch),
+        ):
+            after = int(rows[-1][0])
+            yield [
+                (str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), context_text(r[6], r[3]))
+                for r in rows
+            ]
+
+    def recount_terms(self) -> int:
+        """Recompute every term count from the chunk text (slow: a check, or a repair)."""
+        counts: Counter[str] = Counter()
+        for docs in self.keyword_docs():
+            for doc in docs:
+                counts.update(set(self._terms(doc[4])))
+            counts[""] += len(docs)
+        self.set_term_counts(counts)
+        return counts[""]
+
+    def set_term_counts(self, counts: Mapping[str, int]) -> None:
+        """Replace every term count ('' = chunks); searchers reload them whole."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM term_docs")
+            c.executemany("INSERT INTO term_docs VALUES (?, ?)", counts.items())
+            # Readers cannot replay a reset: its log row ('null') makes them reload.
+            c.execute("DELETE FROM term_log")
+            c.execute("INSERT INTO term_log (delta) VALUES ('null')")
+
+    def set_state(self, key: str, value: str) -> None:
+        """Store a value in the key/value state table."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO state VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
 
     def chunk_count(self) -> int:
         """Chunks of searchable videos."""
@@ -593,6 +684,11 @@ def _put_dense(c: sqlite3.Connection, video_id: str, ids: Sequence[str], vectors
         "INSERT OR REPLACE INTO video_dense (video_id, n, ids, vecs) VALUES (?,?,?,?)",
         (video_id, len(ids), "\n".join(ids), pack_matrix(vectors)),
     )
+
+
+def context_text(title: str, channel: str) -> str:
+    """A video's title and channel: context that both the embedding and the keyword index see."""
+    return f"{title} ({channel})"
 
 
 def _video_info(r: Any) -> VideoInfo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from store.quotes import stem as light_stem
@@ -79,19 +79,46 @@ class Variant:
 
 
 class Vocabulary:
-    """Corpus terms with their chunk counts, indexed by sound for variant lookup."""
+    """Corpus terms with their chunk counts, indexed by sound for variant lookup; updated in
+    place as videos are committed or deleted (`apply`)."""
 
     def __init__(self, terms: Iterable[tuple[str, int]], n_chunks: int) -> None:
-        self.doc_count: dict[str, int] = {}
-        self._by_key: dict[str, list[str]] = defaultdict(list)
-        self._by_prefix: dict[str, list[str]] = defaultdict(list)
+        self.doc_count: dict[str, int] = {}  # every term, for document frequencies
+        # Only words (letters, 3 or more) are candidate variants.
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._by_prefix: dict[str, set[str]] = defaultdict(set)
         for term, count in terms:
-            if not term.isalpha() or len(term) < 3:
+            if term and count > 0:
+                self.doc_count[term] = count
+                self._add(term)
+        self.chunks = n_chunks
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks counted (at least 1, so shares can be taken)."""
+        return max(1, self.chunks)
+
+    def _add(self, term: str) -> None:
+        if term.isalpha() and len(term) >= 3:
+            self._by_key[phonetic_key(term)].add(term)
+            self._by_prefix[term[:2]].add(term)
+
+    def apply(self, delta: Mapping[str, int]) -> None:
+        """Add changes of chunk counts ({term: ±chunks}, '' for the chunk total); a term whose
+        count reaches 0 leaves the vocabulary."""
+        for term, d in delta.items():
+            if not term:
+                self.chunks += d
                 continue
-            self.doc_count[term] = count
-            self._by_key[phonetic_key(term)].append(term)
-            self._by_prefix[term[:2]].append(term)
-        self.n_chunks = max(1, n_chunks)
+            n = self.doc_count.get(term, 0) + d
+            if n > 0:
+                if term not in self.doc_count:
+                    self._add(term)
+                self.doc_count[term] = n
+            elif term in self.doc_count:
+                del self.doc_count[term]
+                self._by_key[phonetic_key(term)].discard(term)
+                self._by_prefix[term[:2]].discard(term)
 
     def variants(self, word: str, max_share: float = 0.02) -> list[Variant]:
         """Rare corpus terms that sound like `word` or are one or two edits from it."""

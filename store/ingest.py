@@ -9,10 +9,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.catalog import Catalog
+from store.catalog import Catalog, context_text
 from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
 from store.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
+from store.keyword_index import KeywordDoc, KeywordIndex
 from store.loader import LoadedTranscript, find_transcripts, fingerprint, load_transcript
 from store.models import Chunk, Transcript
 from store.parsing.ytdlp import DEFAULT_LANGUAGES
@@ -38,6 +39,7 @@ class IngestReport:
     embed_seconds: float = 0.0
     sparse_filled: int = 0  # chunks of earlier ingests given their missing sparse vectors
     dense_filled: int = 0  # chunks of earlier ingests given their bfloat16 dense copies
+    keyword_filled: int = 0  # chunks of earlier ingests put into a new keyword index
     failed: str | None = None  # a store failure that stopped the run
 
     def summary_line(self) -> str:
@@ -50,7 +52,15 @@ class IngestReport:
 
 def chunk_context(t: Transcript) -> str:
     """Title and channel: context that both the embedding and the keyword index see."""
-    return f"{t.title} ({t.channel})"
+    return context_text(t.title, t.channel)
+
+
+def keyword_docs(t: Transcript, chunks: Sequence[Chunk]) -> list[KeywordDoc]:
+    """A video's chunks as the keyword index holds them."""
+    context = chunk_context(t)
+    return [
+        KeywordDoc(ch.id, t.video_id, t.channel, t.published, ch.text, context) for ch in chunks
+    ]
 
 
 def embedding_text(t: Transcript, chunk: Chunk) -> str:
@@ -79,12 +89,14 @@ class _Pending:
 
 
 class Ingestor:
-    """Writes transcripts into the catalog (SQLite + FTS5) and the vector index (Chroma)."""
+    """Writes transcripts into the catalog (SQLite), the vector index (Chroma) and the keyword
+    index (tantivy)."""
 
     def __init__(
         self,
         catalog: Catalog,
         index: ChromaIndex,
+        keyword: KeywordIndex,
         embedder: Embedder,
         window: int = DEFAULT_WINDOW,
         overlap: int = DEFAULT_OVERLAP,
@@ -94,6 +106,7 @@ class Ingestor:
     ) -> None:
         self.catalog = catalog
         self.index = index
+        self.keyword = keyword
         self.embedder = embedder
         self.sparse = sparse
         self.window = window
@@ -111,6 +124,7 @@ class Ingestor:
         report = IngestReport()
         started = time.perf_counter()
         self.flush_stale_vectors()
+        report.keyword_filled = self.fill_keyword()
         report.sparse_filled = self.fill_sparse()
         report.dense_filled = self.fill_dense()
         found = find_transcripts(paths, self.languages)
@@ -226,31 +240,51 @@ class Ingestor:
         offset = 0
         for p in batch:
             n = len(p.chunks)
+            self._write_vectors(p, encoded.dense[offset : offset + n])
+            offset += n
+        # One keyword commit for the batch (a commit costs a segment flush). Its chunks are not
+        # searchable before their videos' catalog commits below: searches keep only chunks of
+        # 'done' videos, and a crash in between leaves those videos to be redone by the next run
+        # (pending, or their catalog content hash still the old one).
+        self.keyword.replace(
+            [p.loaded.transcript.video_id for p in batch],
+            [d for p in batch for d in keyword_docs(p.loaded.transcript, p.chunks)],
+        )
+        offset = 0
+        for p in batch:
+            n = len(p.chunks)
             sparse = encoded.sparse[offset : offset + n] if encoded.sparse is not None else None
-            self._write_video(p, encoded.dense[offset : offset + n], sparse)
+            self._commit_video(p, encoded.dense[offset : offset + n], sparse)
             offset += n
             report.ingested.append(p.loaded.transcript.video_id)
             report.chunks += n
         if on_video:
             on_video(len(report.ingested))
 
-    def _write_video(
-        self, p: _Pending, vectors: Vectors, sparse: list[SparseVector] | None
-    ) -> None:
+    def _write_vectors(self, p: _Pending, vectors: Vectors) -> None:
         t = p.loaded.transcript
         if not p.existed:
-            # A new video is 'pending' until both stores hold it, so a crash in between leaves
+            # A new video is 'pending' until every store holds it, so a crash in between leaves
             # nothing searchable half-done; the next run redoes it from scratch.
             self.catalog.mark_pending(t)
             self.index.delete_video(t.video_id)
         meta = ChunkMeta(t.video_id, t.channel, t.published)
         self.index.upsert([c.id for c in p.chunks], vectors, [meta] * len(p.chunks))
+
+    def _commit_video(
+        self, p: _Pending, vectors: Vectors, sparse: list[SparseVector] | None
+    ) -> None:
+        t = p.loaded.transcript
         stale = self.catalog.commit_video(
             t, p.loaded.content_hash, p.chunks, chunk_context(t), sparse, vectors
         )
         if stale:
             self.index.delete_ids(stale)
             self.catalog.clear_stale(stale)
+
+    def fill_keyword(self) -> int:
+        """Fill the keyword index from the catalog when it needs it (see `fill_keyword`)."""
+        return fill_keyword(self.catalog, self.keyword)
 
     def fill_sparse(self, batch: int = 256) -> int:
         """Give chunks that lack one a sparse vector (a store from before, or a new sparse model).
@@ -302,6 +336,27 @@ class Ingestor:
         if stale:
             self.index.delete_ids(stale)
             self.catalog.clear_stale(stale)
+
+
+def fill_keyword(catalog: Catalog, keyword: KeywordIndex) -> int:
+    """Fill the keyword index and the term counts from the catalog when the index is new,
+    of another version, or empty beside a catalog with chunks (a store from before it).
+
+    No model runs. Returns the chunks filled; a crash midway leaves the next run to redo it.
+    """
+    version = keyword.version
+    if catalog.get_state("keyword_index") == version and (
+        keyword.count() or not catalog.chunk_rows()
+    ):
+        return 0
+    keyword.clear()
+    filled = keyword.add_all([KeywordDoc(*row) for row in rows] for rows in catalog.keyword_docs())
+    # The engine's own document frequencies: a recount in Python would analyse every chunk again.
+    catalog.set_term_counts({**keyword.term_counts(), "": filled})
+    catalog.set_state("keyword_index", version)
+    if filled:
+        log.info("filled the keyword index with %d chunks", filled)
+    return filled
 
 
 def _is_storage_failure(err: Exception) -> bool:

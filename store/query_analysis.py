@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from store.fuzzy import Vocabulary
+from store.keyword_terms import index_terms
 from store.quotes import stem
-from store.text import content_terms, fts_or_query
+from store.text import content_terms
 
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """A question's keyword side: FTS expression and per-stem weights for quoting."""
+    """A question's keyword side: words for the keyword index and per-stem weights for quoting."""
 
     terms: tuple[str, ...]
-    match: str
+    keywords: tuple[str, ...]  # the terms and their spelling variants; () = nothing to look up
     weights: dict[str, float]
 
     @property
@@ -37,55 +38,56 @@ class SpellingParams:
 
 
 class TermStatistics(Protocol):
-    """Corpus term statistics (the catalog's keyword index)."""
+    """Corpus term statistics: chunks per index term, kept by the catalog."""
 
     def generation(self) -> tuple[int, int]:
-        """Changes whenever the indexed text changes."""
+        """Changes whenever the catalog changes."""
         ...
 
-    def chunk_count(self) -> int:
-        """Searchable chunks."""
+    def term_counts(self) -> tuple[int, dict[str, int]]:
+        """(log position, {index term: chunks holding it}); '' counts every chunk."""
         ...
 
-    def vocabulary(self, min_docs: int = 1) -> list[tuple[str, int]]:
-        """Every indexed term with its chunk count."""
-        ...
-
-    def match_count(self, match: str) -> int:
-        """Chunks an FTS5 MATCH expression matches."""
+    def term_changes(self, since: int) -> tuple[int, list[dict[str, int]]] | None:
+        """(log position, changes after `since`), or None when they cannot be replayed."""
         ...
 
 
 class QueryAnalyser:
-    """Turns a question into weighted terms; caches the vocabulary until the catalog changes."""
+    """Turns a question into weighted terms. The vocabulary is loaded once, then follows the
+    catalog's term-count changes (a committed video costs a few thousand dict updates, where
+    reloading cost ~1.8 s at 1M chunks)."""
 
     def __init__(self, stats: TermStatistics, params: SpellingParams | None = None) -> None:
         self.stats = stats
         self.params = params or SpellingParams()
         self._vocab: Vocabulary | None = None
-        self._vocab_generation: tuple[int, int] | None = None
-        self._df_cache: dict[str, int] = {}
+        self._generation: tuple[int, int] | None = None
+        self._seq = 0
         self._lock = threading.Lock()
 
     def vocabulary(self) -> Vocabulary:
-        """The corpus vocabulary with chunk counts, reloaded after the catalog changed."""
-        # chunk_count() on every search cost 8 ms at 100k and 90-130 ms at 1M chunks; the
-        # catalog generation is a pragma read. (Reloading the vocabulary itself costs ~1.8 s at
-        # 1M: after an ingest that lands once, on the next search.)
+        """The corpus vocabulary with chunk counts, as of the catalog's last commit."""
+        # The catalog generation is a pragma read: cheap enough to check on every search.
         generation = self.stats.generation()
         with self._lock:
-            if self._vocab is None or generation != self._vocab_generation:
-                n = self.stats.chunk_count()
-                self._vocab = Vocabulary(self.stats.vocabulary(), n)
-                self._vocab_generation = self.stats.generation()
-                self._df_cache.clear()
+            if self._vocab is not None and generation == self._generation:
+                return self._vocab
+            changes = None if self._vocab is None else self.stats.term_changes(self._seq)
+            if self._vocab is None or changes is None:
+                self._seq, counts = self.stats.term_counts()
+                self._vocab = Vocabulary(counts.items(), counts.get("", 0))
+            else:
+                self._seq, deltas = changes
+                for delta in deltas:
+                    self._vocab.apply(delta)
+            self._generation = generation
             return self._vocab
 
-    def _doc_count(self, term: str) -> int:
-        if term not in self._df_cache:
-            # A count, not a ranked search: 4 ms instead of 380 ms for a common word at 1M.
-            self._df_cache[term] = self.stats.match_count(fts_or_query([term]))
-        return self._df_cache[term]
+    @staticmethod
+    def _doc_count(vocab: Vocabulary, word: str) -> int:
+        term = index_terms(word)
+        return vocab.doc_count.get(term[0], 0) if term else 0
 
     def analyse(self, question: str) -> QueryTerms:
         """Content terms of a question, their spelling variants and idf weights."""
@@ -97,7 +99,7 @@ class QueryAnalyser:
         weights: dict[str, float] = {}
         match_terms: list[str] = []
         for typed in content_terms(question):
-            t, df = typed, self._doc_count(typed)
+            t, df = typed, self._doc_count(vocab, typed)
             if df == 0 and p.fuzzy:
                 # A word no transcript has, one edit from one they use often, is a typo of that
                 # word. (A rare neighbour is more likely another garbling: left to `variants`.)
@@ -114,4 +116,4 @@ class QueryAnalyser:
                 for v in vocab.variants(t, p.fuzzy_max_share)[: p.fuzzy_max]:
                     match_terms.append(v.term)
                     weights.setdefault(stem(v.term), idf)
-        return QueryTerms(tuple(terms), fts_or_query(match_terms), weights)
+        return QueryTerms(tuple(terms), tuple(dict.fromkeys(match_terms)), weights)

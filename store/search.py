@@ -14,6 +14,7 @@ from store.embedder import Embedder, Vectors
 from store.exact_dense import exact_top
 from store.fusion import fuse
 from store.hits import make_hit
+from store.keyword_index import KeywordIndex
 from store.localise import Window
 from store.models import Hit, SearchFilters
 from store.query_analysis import QueryAnalyser, QueryTerms, SpellingParams
@@ -21,7 +22,7 @@ from store.quote_finder import closest_window, find_exact
 from store.quotes import best_span, stem
 from store.rerank import IdentityReranker, Reranker
 from store.sparse import SparseEncoder, SparseVector
-from store.text import content_terms, fts_phrase_query, tokens
+from store.text import content_terms, tokens
 from store.vector_index import ChromaIndex
 from store.video_cache import VideoTextCache
 
@@ -77,12 +78,13 @@ class Query:
 
 
 class Searcher:
-    """Answers questions over a catalog and a vector index, stage by stage."""
+    """Answers questions over a catalog, a vector index and a keyword index, stage by stage."""
 
     def __init__(
         self,
         catalog: Catalog,
         index: ChromaIndex,
+        keyword: KeywordIndex,
         embedder: Embedder,
         params: SearchParams | None = None,
         reranker: Reranker | None = None,
@@ -90,6 +92,7 @@ class Searcher:
     ) -> None:
         self.catalog = catalog
         self.index = index
+        self.keyword = keyword
         self.embedder = embedder
         self.params = p = params or SearchParams()
         self.reranker: Reranker = reranker or IdentityReranker()
@@ -122,11 +125,7 @@ class Searcher:
         p = self.params
         dense = self._dense(query.dense, filters, max(p.dense_depth, depth))
         qt = query.terms
-        keyword = (
-            self.catalog.keyword_search(qt.match, filters, max(p.keyword_depth, depth))
-            if qt.match
-            else []
-        )
+        keyword = self.keyword.search(qt.keywords, filters, max(p.keyword_depth, depth))
         if p.complete_features:
             dense, keyword = self._complete(query.dense, qt, dense, keyword)
         return dense, keyword
@@ -201,8 +200,9 @@ class Searcher:
     ) -> QuoteMatch | None:
         """The closest verbatim occurrence of a remembered line, or None below MIN_CLOSENESS.
 
-        An exact phrase first (FTS5 phrase query); else the run of words most like the line
-        among the windows that keyword and dense search bring up, with its closeness (0–1).
+        An exact phrase first (a phrase query on the keyword index); else the run of words most
+        like the line among the windows that keyword and dense search bring up, with its
+        closeness (0–1).
         No abstention here: a line is judged by how close its words are, not by topic.
         """
         filters = filters or SearchFilters()
@@ -235,7 +235,7 @@ class Searcher:
         phrase = tokens(" ".join(typed))
         if not phrase:
             return None
-        exact = self.catalog.keyword_search(fts_phrase_query(phrase), filters, 5)
+        exact = self.keyword.phrase(phrase, filters, 5)
         rows = self.catalog.chunks([cid for cid, _ in exact])
         for cid, _ in exact:
             row = rows.get(cid)
@@ -250,8 +250,8 @@ class Searcher:
     def _closest_occurrence(
         self, text: str, qt: QueryTerms, typed: Sequence[str], filters: SearchFilters
     ) -> tuple[float, str, int, int] | None:
-        ids = [cid for cid, _ in self.catalog.keyword_search(qt.match, filters, 10)]
-        if qt.match:
+        ids = [cid for cid, _ in self.keyword.search(qt.keywords, filters, 10)]
+        if qt.keywords:
             vec = self.embedder.embed([text])[0]
             ids += [cid for cid, _ in self._dense(vec, filters, 10) if cid not in ids]
         best: tuple[float, str, int, int] | None = None
@@ -288,7 +288,7 @@ class Searcher:
         """Score every candidate on both sides, so fusion never mistakes 'not fetched' for 0."""
         d, kw = dict(dense), dict(keyword)
         d.update(self.index.similarities(vec, [i for i in kw if i not in d]))
-        kw.update(self.catalog.keyword_scores(qt.match, [i for i in d if i not in kw]))
+        kw.update(self.keyword.scores(qt.keywords, [i for i in d if i not in kw]))
         by_score = sorted(d.items(), key=lambda x: -x[1]), sorted(kw.items(), key=lambda x: -x[1])
         return by_score
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 # Letters and digits of any script (what FTS5's unicode61 tokenizer keeps), an apostrophe
 # joining two runs ("don't"). Text is folded first, so combining marks are already gone.
@@ -121,15 +120,3 @@ def content_terms(text: str) -> list[str]:
         if tok not in STOPWORDS and (len(tok) > 1 or tok.isdigit()):
             seen.setdefault(tok, None)
     return list(seen)
-
-
-def fts_or_query(terms: Iterable[str]) -> str:
-    """An FTS5 MATCH expression that matches any of the terms (each quoted, so no syntax leaks)."""
-    quoted = [f'"{t.replace(chr(34), "")}"' for t in terms if t.replace('"', "")]
-    return " OR ".join(quoted)
-
-
-def fts_phrase_query(words: Iterable[str]) -> str:
-    """An FTS5 MATCH expression for an exact phrase."""
-    clean = [w.replace('"', "") for w in words]
-    return '"' + " ".join(w for w in clean if w) + '"'

@@ -275,7 +275,7 @@ def test_a_read_only_data_folder_is_named_and_reading_still_works(
     assert out.returncode == 2
     assert out.stderr.startswith(f"newsreel: error: cannot open the vector index {data / 'chroma'}")
     assert "Chroma writes to its folder even to search" in out.stderr
-    assert sorted(p.name for p in data.iterdir()) == ["catalog.sqlite3", "chroma"]
+    assert sorted(p.name for p in data.iterdir()) == ["catalog.sqlite3", "chroma", "keyword"]
 
 
 @pytest.mark.server

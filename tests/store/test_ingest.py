@@ -16,14 +16,19 @@ from tests.fixtures_store import CORPUS, TIMED
 
 
 def consistent(lib: Library) -> None:
-    """Both stores hold exactly the same chunks, every chunk has its float16 copy in the
-    catalog, and every done video has chunks."""
+    """Every index holds exactly the catalog's chunks, every chunk has its bfloat16 copy in the
+    catalog, no video is half-done, and the term counts kept commit by commit equal a recount
+    from the chunk text."""
     assert lib.index.all_ids() == lib.catalog.chunk_ids()
+    assert lib.keyword.ids() == lib.catalog.chunk_ids()
     copies = lib.catalog.filtered_vectors(SearchFilters(), lib.index.dimension)
     assert lib.catalog.filtered_size(SearchFilters(), 10**9) == lib.catalog.chunk_count()
     assert copies is not None and set(copies[0]) == lib.catalog.chunk_ids()
     assert not lib.catalog.pending_videos()
     assert not lib.catalog.stale_vector_ids()
+    kept = lib.catalog.term_counts()[1]
+    lib.catalog.recount_terms()
+    assert kept == lib.catalog.term_counts()[1]
 
 
 def copy_corpus(dst: Path, n: int | None = None) -> list[Path]:
@@ -97,9 +102,10 @@ def test_failure_between_sqlite_and_chroma_writes_recovers(
         lib.ingest([CORPUS], [TIMED])
     monkeypatch.setattr(Catalog, "commit_video", real_commit)
 
-    # The interrupted video is not searchable: it is pending, its vectors are unreachable.
+    # The interrupted batch's uncommitted videos are not searchable: they are pending, their
+    # vectors and keyword chunks unreachable.
     assert lib.catalog.stats()["videos"] == 2
-    assert len(lib.catalog.pending_videos()) == 1
+    assert lib.catalog.pending_videos()
 
     report = lib.ingest([CORPUS], [TIMED])
     assert report.unchanged == 2 and len(report.ingested) == 6

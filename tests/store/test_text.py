@@ -12,10 +12,10 @@ from app.wiring import Library
 from store.catalog import Catalog
 from store.links import video_url
 from store.loader import LoadedTranscript
-from store.models import Transcript
+from store.models import SearchFilters, Transcript
 from store.quote_finder import find_exact
 from store.quotes import stem
-from store.text import fold, fts_or_query, fts_phrase_query, tokens
+from store.text import fold, tokens
 
 # (as typed, as spoken): each pair must meet on every side of matching.
 PAIRS = [
@@ -48,11 +48,13 @@ def test_keyword_index_finds_what_is_typed(make_library: Callable[..., Library])
     t = Transcript("ZOlktUrAg0k", "T", "C", "2026-01-01", tuple(words.split()))
     report = lib.ingestor.ingest_loaded([LoadedTranscript(t, "hash")])
     assert report.ingested == ["ZOlktUrAg0k"]
+    everywhere = SearchFilters()
     for typed, spoken in PAIRS:
         for query in (typed, spoken):
-            assert lib.catalog.match_count(fts_or_query(tokens(query))) == 1, query
-    phrase = fts_phrase_query(tokens("Orban erdogan"))
-    assert lib.catalog.match_count(phrase) == 1
+            found = lib.keyword.search(tokens(query), everywhere, 5)
+            assert [cid for cid, _ in found] == ["ZOlktUrAg0k:0"], query
+    assert len(lib.keyword.phrase(tokens("Orban erdogan"), everywhere, 5)) == 1
+    assert lib.keyword.phrase(tokens("erdogan Orban"), everywhere, 5) == []
     # Quotes stay verbatim: the stored words keep their accents.
     vt = lib.catalog.video_text("ZOlktUrAg0k")
     assert vt is not None and vt.words[:2] == ("Orbán", "Erdoğan")
