@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from bench.signals import exit_on_termination
 from store.catalog import SCHEMA, Catalog
-from store.ingest import chunk_context, fill_keyword
+from store.ingest import chunk_context, fill_dense, fill_keyword
 from store.keyword_index import TantivyKeywordIndex
 from store.models import Chunk, SearchFilters, Transcript
 from store.sparse import SparseVector
@@ -272,7 +273,7 @@ def build(source: Source, dest: Path, target_chunks: int, progress: Progress) ->
         flush()
         if inflight is not None:
             inflight.result()
-    keyword_s = fill_store_keyword(catalog, dest)
+    keyword_s = fill_store(catalog, dest, source.model, source.dimension)
     counts = (catalog.chunk_count(), index.count(), TantivyKeywordIndex(dest / "keyword").count())
     catalog.close()
     if len(set(counts)) != 1:
@@ -309,10 +310,16 @@ def read_marker(store: Path) -> dict[str, Any] | None:
     return info
 
 
-def fill_store_keyword(catalog: Catalog, dest: Path) -> float:
-    """Fill a store's keyword index from its catalog when it lacks a current one; seconds."""
+def fill_store(catalog: Catalog, dest: Path, model: str, dimension: int) -> float:
+    """Bring a cached store up to date without rebuilding it: fill the keyword index and the
+    catalog's dense vector copies where it lacks them (a store copied from before either);
+    seconds spent."""
     t0 = time.perf_counter()
     fill_keyword(catalog, TantivyKeywordIndex(dest / "keyword"))
+    index = ChromaIndex(
+        partial(connect_embedded, dest / "chroma"), model, dimension, folder=dest / "chroma"
+    )
+    fill_dense(catalog, index)
     return round(time.perf_counter() - t0, 1)
 
 
@@ -328,14 +335,13 @@ def ensure(
     store = cached_store(cache_dir, scale, source.fingerprint())
     info = None if rebuild else read_marker(store)
     if info is not None:
-        # A store copied from before the keyword index (or of an older one) gets it filled.
         catalog = Catalog(store / "catalog.sqlite3")
         try:
-            filled_s = fill_store_keyword(catalog, store)
+            filled_s = fill_store(catalog, store, source.model, source.dimension)
         finally:
             catalog.close()
         if filled_s > 1:
-            progress(f"  filled the keyword index of {store.name} in {filled_s} s")
+            progress(f"  filled the keyword index or dense copies of {store.name} in {filled_s} s")
         return store, info, True
     for old in cache_dir.glob(f"{scale}-*"):
         if old != store and old.is_dir():

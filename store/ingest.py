@@ -309,26 +309,9 @@ class Ingestor:
             log.info("filled in sparse vectors for %d chunks", filled)
         return filled
 
-    def fill_dense(self, batch_videos: int = 200) -> int:
-        """Copy Chroma's stored vectors of videos that lack a bfloat16 copy into the catalog.
-
-        Nothing is re-embedded: a store from before the copies gets them from the index.
-        Raises NewsreelError when the index lacks vectors the catalog lists (rebuild then).
-        Returns the chunks filled.
-        """
-        filled = 0
-        while videos := self.catalog.videos_without_dense(batch_videos):
-            ids = [cid for vid in videos for cid in self.catalog.video_chunk_ids(vid)]
-            vectors = self.index.vectors(ids)
-            if self.catalog.put_dense(videos, vectors) < len(videos):
-                raise NewsreelError(
-                    f"the vector index lacks vectors of chunks the catalog lists (one of videos"
-                    f" {', '.join(videos[:3])}…); run `newsreel rebuild PATH…`"
-                )
-            filled += len(ids)
-        if filled:
-            log.info("copied the dense vectors of %d chunks into the catalog", filled)
-        return filled
+    def fill_dense(self) -> int:
+        """Give videos that lack one their bfloat16 vector copy (see `fill_dense`)."""
+        return fill_dense(self.catalog, self.index)
 
     def flush_stale_vectors(self) -> None:
         """Delete vectors that a committed re-ingest left queued (after a crash)."""
@@ -336,6 +319,28 @@ class Ingestor:
         if stale:
             self.index.delete_ids(stale)
             self.catalog.clear_stale(stale)
+
+
+def fill_dense(catalog: Catalog, index: ChromaIndex, batch_videos: int = 200) -> int:
+    """Copy Chroma's stored vectors of videos that lack a bfloat16 copy into the catalog.
+
+    Nothing is re-embedded: a store from before the copies gets them from the index.
+    Raises NewsreelError when the index lacks vectors the catalog lists (rebuild then).
+    Returns the chunks filled.
+    """
+    filled = 0
+    while videos := catalog.videos_without_dense(batch_videos):
+        ids = [cid for vid in videos for cid in catalog.video_chunk_ids(vid)]
+        vectors = index.vectors(ids)
+        if catalog.put_dense(videos, vectors) < len(videos):
+            raise NewsreelError(
+                f"the vector index lacks vectors of chunks the catalog lists (one of videos"
+                f" {', '.join(videos[:3])}…); run `newsreel rebuild PATH…`"
+            )
+        filled += len(ids)
+    if filled:
+        log.info("copied the dense vectors of %d chunks into the catalog", filled)
+    return filled
 
 
 def fill_keyword(catalog: Catalog, keyword: KeywordIndex) -> int:
