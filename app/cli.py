@@ -99,11 +99,22 @@ def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Ca
     return update, bar.stop
 
 
-def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
-    """Ingest files and folders; exit 1 when any file was rejected."""
+def check_inputs(args: argparse.Namespace) -> None:
+    """Raise UsageError naming the first transcript path or `--timings` folder that is missing.
+
+    A mistyped timings folder would otherwise ingest every video without its cue times.
+    """
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
+    absent = [t for t in args.timings if not t.is_dir()]
+    if absent:
+        raise UsageError(f"--timings: no such folder: {absent[0]}")
+
+
+def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
+    """Ingest files and folders; exit 1 when any file was rejected."""
+    check_inputs(args)
     update, stop = _progress_bar(sys.stderr)
     try:
         report = lib.ingest(args.paths, args.timings, update)
@@ -194,6 +205,7 @@ def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
     """`rebuild`: restore consistency by re-ingesting the transcripts into fresh stores."""
+    check_inputs(args)
     update, stop = _progress_bar(sys.stderr)
     try:
         lib, report = rebuild_library(config, args.paths, args.timings, progress=update)

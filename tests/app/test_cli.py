@@ -96,6 +96,12 @@ def test_bad_arguments_are_one_clear_line(ingested: Path) -> None:
     assert len(out.stderr.strip().splitlines()) == 1
     out = newsreel(ingested, "ingest", "/no/such/folder")
     assert out.returncode == 2 and "no such file" in out.stderr
+    # A mistyped timings folder is refused before anything is ingested without its cue times.
+    before = newsreel(ingested, "stats", "--json").stdout
+    out = newsreel(ingested, "ingest", str(CORPUS), "--timings", "/no/such/timings")
+    assert out.returncode == 2 and out.stderr == (
+        "newsreel: error: --timings: no such folder: /no/such/timings\n")
+    assert newsreel(ingested, "stats", "--json").stdout == before
 
 
 def test_ask_and_quote_read_well(ingested: Path) -> None:
