@@ -297,9 +297,9 @@ class Searcher:
             return self.index.query(vec, depth)
         p = self.params
         size = self.catalog.filtered_size(filters, p.exact_fallback_max)
-        scannable = size is not None and size <= p.exact_fallback_max
-        if scannable and size is not None and size <= p.exact_max:
+        if size is not None and size <= p.exact_max:
             return self._exact(vec, filters, depth)  # selective: rank its few chunks exactly
+        scannable = size is not None and size <= p.exact_fallback_max
         # Broad: over-fetch unfiltered from HNSW and filter here. When too few survive, the
         # exact scan if it is not too big, else Chroma's own filter (slow whatever it selects).
         kept = self._overfetch(vec, filters, depth)
