@@ -30,12 +30,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two workers (the machines here have two cores); a test module, or the tests sharing the
+# whole-corpus library, stay in one worker so their fixtures are built once.
+XDIST := -n 2 --dist loadgroup
+
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 # Everything but the tests that load a real model, start a Chroma server or run the CLI.
 test-fast: lint
-	$(BIN)/pytest -q -m "not model and not server and not cli"
+	$(BIN)/pytest -q $(XDIST) -m "not model and not server and not cli"
 
 bench: install
 	$(BIN)/newsreel bench

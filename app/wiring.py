@@ -186,7 +186,7 @@ def build_library(
     sparse: SparseEncoder | None = None,
     read_only: bool = False,
 ) -> Library:
-    """Build every adapter; the models are loaded here, once.
+    """Build every adapter once; the models are loaded on their first use (see the embedder).
 
     Without an `embedder` both models come from the config; a given embedder (tests, tools) is
     used with the given `sparse` encoder only, so None there means no reranker. `read_only`:

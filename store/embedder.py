@@ -6,8 +6,9 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,11 +30,20 @@ class Embedder(Protocol):
     """Anything that turns texts into unit-length vectors."""
 
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit-normalised vectors, one row per text."""
         ...
+
+
+def use_bfloat16(dtype: str) -> bool:
+    """Whether a `[model] dtype` setting ("auto", "bfloat16", "float32") means bfloat16 here."""
+    return dtype == "bfloat16" or (dtype == "auto" and cpu_has_bf16())
 
 
 def cpu_has_bf16() -> bool:
@@ -56,33 +66,63 @@ def resolve_model_path(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded once, run on the CPU in batches."""
+    """A sentence-transformers model, loaded on first use and then kept, run on the CPU in
+    batches.
+
+    Loading waits for the first text to embed (or `load()`): importing the libraries and reading
+    the weights takes 5–15 s, which commands that turn out to embed nothing (a re-ingest of
+    unchanged files, `stats`) never pay. The vector size is known without loading for the
+    packaged default; another model is loaded to learn it.
+    """
 
     def __init__(
         self, name: str = DEFAULT_MODEL, dtype: str = "auto", batch_size: int = 64
     ) -> None:
-        # Any accidental hub lookup must fail fast: no machine here reaches the hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        use_bf16 = dtype == "bfloat16" or (dtype == "auto" and cpu_has_bf16())
-        kwargs: dict[str, object] = {"dtype": torch.bfloat16} if use_bf16 else {}
         self.name = name
-        self.dtype = "bfloat16" if use_bf16 else "float32"
+        self.dtype = "bfloat16" if use_bfloat16(dtype) else "float32"
         self.batch_size = batch_size
-        self._model = SentenceTransformer(
-            resolve_model_path(name), device="cpu", model_kwargs=kwargs
-        )
-        dim = self._model.get_embedding_dimension()
-        self.dimension = int(dim) if dim is not None else len(self.embed(["probe"])[0])
-        log.info("loaded embedding model %s (%s, %d-d)", name, self.dtype, self.dimension)
+        self._path = resolve_model_path(name)
+        self._model: Any = None
+        self._dimension = KNOWN_DIMENSIONS.get(name)
+        self._lock = threading.Lock()  # the bot embeds from several worker threads
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector (loads the model unless the name is a known one)."""
+        if self._dimension is None:
+            self.load()
+        assert self._dimension is not None
+        return self._dimension
+
+    def load(self) -> None:
+        """Import the libraries and read the weights, once; raises what sentence-transformers
+        raises for a name that is neither a local folder nor a cached model."""
+        with self._lock:
+            if self._model is not None:
+                return
+            # Any accidental hub lookup must fail fast: no machine here reaches the hub.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            kwargs: dict[str, object] = (
+                {"dtype": torch.bfloat16} if self.dtype == "bfloat16" else {}
+            )
+            model = SentenceTransformer(self._path, device="cpu", model_kwargs=kwargs)
+            dim = model.get_embedding_dimension()
+            if dim is None:
+                dim = len(model.encode(["probe"], convert_to_numpy=True)[0])
+            self._dimension = int(dim)
+            self._model = model
+        log.info("loaded embedding model %s (%s, %d-d)", self.name, self.dtype, self.dimension)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit-normalised float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self._model is None:
+            self.load()
         out = self._model.encode(
             list(texts),
             batch_size=self.batch_size,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from store.embedder import cpu_has_bf16
+from store.embedder import use_bfloat16
 from store.errors import NewsreelError
 from store.sparse import SparseVector
 
@@ -36,7 +38,11 @@ def resolve_sparse_model_path(name: str) -> str:
 
 
 class SpladeEncoder:
-    """A SPLADE masked-LM model on the CPU: max over tokens of log(1 + ReLU(MLM logits))."""
+    """A SPLADE masked-LM model on the CPU: max over tokens of log(1 + ReLU(MLM logits)).
+
+    Loaded on first use (or `load()`), like the embedder: a command that encodes nothing never
+    imports torch and transformers.
+    """
 
     def __init__(
         self,
@@ -45,32 +51,39 @@ class SpladeEncoder:
         batch_size: int = 32,
         max_tokens: int = 256,
     ) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from transformers import AutoModelForMaskedLM, AutoTokenizer
-
-        path = resolve_sparse_model_path(name)
-        use_bf16 = dtype == "bfloat16" or (dtype == "auto" and cpu_has_bf16())
         self.name = name
-        self.dtype = "bfloat16" if use_bf16 else "float32"
+        self.dtype = "bfloat16" if use_bfloat16(dtype) else "float32"
         self.batch_size = batch_size
         self.max_tokens = max_tokens
-        self._torch = torch
-        self._tokenizer = AutoTokenizer.from_pretrained(path)
+        self._path = resolve_sparse_model_path(name)  # a missing package is named at once
         self._pieces: dict[str, list[int]] = {}
-        self._model = AutoModelForMaskedLM.from_pretrained(
-            path, dtype=torch.bfloat16 if use_bf16 else torch.float32
-        ).eval()
-        log.info("loaded sparse relevance model %s (%s)", name, self.dtype)
+        self._loaded: tuple[Any, Any, Any] | None = None  # torch, tokenizer, model
+        self._lock = threading.Lock()
+
+    def load(self) -> tuple[Any, Any, Any]:
+        """torch, the tokenizer and the model, read once; raises what transformers raises for a
+        folder that holds no model."""
+        with self._lock:
+            if self._loaded is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                import torch
+                from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+                dtype = torch.bfloat16 if self.dtype == "bfloat16" else torch.float32
+                tokenizer = AutoTokenizer.from_pretrained(self._path)
+                model = AutoModelForMaskedLM.from_pretrained(self._path, dtype=dtype).eval()
+                self._loaded = (torch, tokenizer, model)
+                log.info("loaded sparse relevance model %s (%s)", self.name, self.dtype)
+            return self._loaded
 
     def encode(self, texts: Sequence[str]) -> list[SparseVector]:
         """One sparse vector per text (texts longer than `max_tokens` tokens are truncated)."""
-        torch = self._torch
+        torch, tokenizer, model = self._loaded or self.load()
         out: list[SparseVector] = []
         with torch.inference_mode():
             for i in range(0, len(texts), self.batch_size):
-                batch = self._tokenizer(
+                batch = tokenizer(
                     list(texts[i : i + self.batch_size]),
                     max_length=self.max_tokens,
                     padding=True,
@@ -78,7 +91,7 @@ class SpladeEncoder:
                     return_tensors="pt",
                     return_token_type_ids=False,
                 )
-                logits = self._model(**batch).logits
+                logits = model(**batch).logits
                 # log1p∘relu is monotone, so max-pooling the logits first gives the same vector
                 # while applying the activation to one row per text instead of one per token.
                 padding = ~batch["attention_mask"].bool().unsqueeze(-1)
@@ -97,7 +110,8 @@ class SpladeEncoder:
         if missing:
             if len(self._pieces) > 200_000:
                 self._pieces = {}  # a fresh dict: other threads keep reading the old one
-            encoded = self._tokenizer(missing, add_special_tokens=False)["input_ids"]
+            tokenizer = (self._loaded or self.load())[1]
+            encoded = tokenizer(missing, add_special_tokens=False)["input_ids"]
             for word, ids in zip(missing, encoded, strict=True):
                 found[word] = self._pieces[word] = ids
         return [found[w] or [] for w in words]

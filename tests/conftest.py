@@ -32,6 +32,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(lane)
         if "full_library" in used:
             item.add_marker(pytest.mark.timeout(900))
+        # With `pytest -n 2 --dist loadgroup` (make test) a group runs in one worker: a module's
+        # fixtures are built once, and so is the whole-corpus library its users share.
+        if item.get_closest_marker("xdist_group") is None:
+            group = "full_library" if "full_library" in used else item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +48,6 @@ def models_only_in_the_model_lane(
         def refuse(*_: object, **__: object) -> None:
             raise AssertionError(f"{request.node.nodeid} loads a real model: mark it `model`")
 
-        monkeypatch.setattr(SentenceTransformerEmbedder, "__init__", refuse)
-        monkeypatch.setattr(SpladeEncoder, "__init__", refuse)
+        monkeypatch.setattr(SentenceTransformerEmbedder, "load", refuse)
+        monkeypatch.setattr(SpladeEncoder, "load", refuse)
     yield

@@ -12,7 +12,7 @@ import pytest
 from tests.app.test_cli import newsreel
 from tests.fixtures_store import DATA
 
-pytestmark = pytest.mark.cli
+pytestmark = [pytest.mark.cli, pytest.mark.model]
 
 CASES = DATA / "caption_cases"
 DE_TRACK = CASES / "two-tracks" / "Baltic sanctions ｜ Example [Vd8kLp3Ws6Y].de.vtt"

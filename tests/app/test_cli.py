@@ -1,28 +1,55 @@
-"""The CLI contracts of DESIGN.md, run as a user runs them: the `newsreel` console script."""
+"""The CLI contracts of DESIGN.md, through `app.cli.main` as the console script calls it; the
+console script itself (a new process) for the first ingest, a closed pipe and read-only mounts."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
-from app.cli import build_parser
+from app.cli import build_parser, main
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")
 
-pytestmark = pytest.mark.cli
+pytestmark = [pytest.mark.cli, pytest.mark.model]
 
 
 def newsreel(
     data_dir: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`newsreel *args` run in this process: the same `main` the console script calls, with
+    its own environment, stdin, stdout and stderr, and its exit code. One import of the models'
+    libraries serves every call (a fresh process spends 10–15 s on that alone); the console
+    script itself is run by `newsreel_script`."""
+    full_env = {"NEWSREEL_DATA_DIR": str(data_dir), "NEWSREEL_CONFIG": "", **(env or {})}
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, full_env),
+        mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own refusals
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return subprocess.CompletedProcess(["newsreel", *args], code, out.getvalue(), err.getvalue())
+
+
+def newsreel_script(
+    data_dir: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`newsreel *args` as a user runs it: the installed console script, in a new process."""
     full_env = {**os.environ, "NEWSREEL_DATA_DIR": str(data_dir), "NEWSREEL_CONFIG": "",
                 **(env or {})}
     return subprocess.run(
@@ -34,7 +61,7 @@ def newsreel(
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("cli-data")
-    first = newsreel(data, "ingest", str(CORPUS), "--timings", str(TIMED))
+    first = newsreel_script(data, "ingest", str(CORPUS), "--timings", str(TIMED))
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().splitlines()[-1] == "ingested 8, unchanged 0, rejected 0"
     return data
