@@ -199,6 +199,13 @@ class Ingestor:
                 if prior == (item.content_hash, "done"):
                     report.unchanged += 1
                     continue
+                if t.word_starts is None and prior and self.catalog.has_word_times(t.video_id):
+                    # Usually `--timings` left out by mistake: say so rather than lose them.
+                    report.warnings.append(
+                        f"{t.source}: ingested without cue times, so its links no longer open at"
+                        " the quoted second (pass --timings with the folder of its .vtt file"
+                        " to keep them)"
+                    )
                 chunks = chunk_transcript(t, self.window, self.overlap)
                 batch.append(
                     _Pending(item, chunks, existed=prior is not None and prior[1] == "done")

@@ -41,13 +41,16 @@ def localise(
         return []
     # Only the question's terms matter: a windows × query-terms matrix of the windows' weights.
     matrix = np.zeros((len(windows), len(query)), dtype=np.float32)
-    for row, w in enumerate(windows):
-        if w.vector is None:
-            continue
-        _, in_query, in_window = np.intersect1d(
-            query.ids, w.vector.ids, assume_unique=True, return_indices=True
-        )
-        matrix[row, in_query] = w.vector.weights[in_window]
+    vectors = [(row, w.vector) for row, w in enumerate(windows) if w.vector is not None]
+    if vectors and len(query):
+        # All windows' terms at once, placed by bisection in the question's sorted ids: one
+        # numpy pass per video instead of one set intersection per window.
+        ids = np.concatenate([v.ids for _, v in vectors])
+        weights = np.concatenate([v.weights for _, v in vectors])
+        rows = np.repeat([row for row, _ in vectors], [len(v) for _, v in vectors])
+        at = np.minimum(np.searchsorted(query.ids, ids), len(query) - 1)
+        shared = query.ids[at] == ids
+        matrix[rows[shared], at[shared]] = weights[shared]
     relevance = matrix @ query.weights
     n = len(windows)
     # A term is 'in' a window when said there, not when it is only a faint expansion.

@@ -9,6 +9,7 @@ from typing import Any
 
 from store.abstain import AbstainParams, answer_confidence
 from store.catalog import Catalog
+from store.catalog_cache import CatalogCache
 from store.diversify import Region, diversify, localised_regions
 from store.embedder import Embedder, Vectors
 from store.exact_dense import exact_top
@@ -24,7 +25,6 @@ from store.rerank import IdentityReranker, Reranker
 from store.sparse import SparseEncoder, SparseVector
 from store.text import content_terms, tokens
 from store.vector_index import ChromaIndex
-from store.video_cache import VideoTextCache
 
 # Words shown around a found line (both front ends), so readers hear what led up to it.
 QUOTE_CONTEXT_WORDS = 12
@@ -100,8 +100,13 @@ class Searcher:
         self.analyser = QueryAnalyser(
             catalog, SpellingParams(p.fuzzy, p.fuzzy_max_share, p.fuzzy_rare, p.fuzzy_max)
         )
-        # Each hit reads its whole video (words and timings): 5 hits cost ~5 ms uncached.
-        self._texts = VideoTextCache(catalog.video_text, catalog.generation)
+        # Each hit reads its whole video (words and timings), and localisation every window's
+        # sparse vector: 5 videos cost ~5 ms uncached. News questions return to the same stories.
+        self._texts = CatalogCache(catalog.video_text, catalog.generation)
+        self._video_windows = CatalogCache(self._read_windows, catalog.generation)
+        # A selective filter's vectors (≤ exact_max chunks, ≤ 15 MB each): a community filters
+        # by the same channels and weeks again and again, and reading them costs ~6 ms at 4.5k.
+        self._filtered = CatalogCache(self._read_filtered, catalog.generation, size=4)
 
     # --- stages -------------------------------------------------------------------------
 
@@ -276,6 +281,9 @@ class Searcher:
         return make_hit(info, vt, a, b, 0.0)
 
     def _windows(self, video_id: str) -> list[Window]:
+        return self._video_windows.get(video_id) or []
+
+    def _read_windows(self, video_id: str) -> list[Window]:
         return [Window(*row) for row in self.catalog.video_windows(video_id)]
 
     def _complete(
@@ -304,13 +312,19 @@ class Searcher:
         # exact scan if it is not too big, else Chroma's own filter (slow whatever it selects).
         kept = self._overfetch(vec, filters, depth)
         if not kept and scannable:
-            kept = self._exact(vec, filters, depth)
+            kept = self._exact(vec, filters, depth, cache=False)  # up to 77 MB: not kept
         return kept or self.index.query(vec, depth, where=chroma_where(filters))
 
-    def _exact(self, vec: Vectors, filters: SearchFilters, depth: int) -> list[tuple[str, float]]:
-        """The filter's chunks ranked exactly from the catalog's copies ([] if there are none)."""
-        scan = self.catalog.filtered_vectors(filters, self.index.dimension)
+    def _exact(
+        self, vec: Vectors, filters: SearchFilters, depth: int, cache: bool = True
+    ) -> list[tuple[str, float]]:
+        """The filter's chunks ranked exactly from the catalog's copies ([] if there are none);
+        `cache`: keep them for the next question with the same filter."""
+        scan = self._filtered.get(filters) if cache else self._read_filtered(filters)
         return exact_top(vec, scan[0], scan[1], depth) if scan is not None else []
+
+    def _read_filtered(self, filters: SearchFilters) -> tuple[list[str], Vectors] | None:
+        return self.catalog.filtered_vectors(filters, self.index.dimension)
 
     def _overfetch(
         self, vec: Vectors, filters: SearchFilters, depth: int

@@ -162,3 +162,24 @@ def test_warm_up_runs_every_search_path_on_an_empty_and_a_full_store(
     before = dense(full.make_searcher(), question, filters)
     full.warm_up()
     assert dense(full.searcher, question, filters) == before  # warming changes no answer
+
+
+def test_a_filter_kept_from_an_earlier_question_sees_a_newly_ingested_video(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    lib = make_library()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bbc = [f for f in sorted(CORPUS.glob("*.txt")) if "kYHHg6oV8A4" not in f.read_text()]
+    for f in bbc[:3]:
+        (inbox / f.name).write_bytes(f.read_bytes())
+    lib.ingest([inbox])
+    floods = SearchFilters(channel="BBC News")
+    before = {cid.rsplit(":", 1)[0] for cid, _ in dense(lib.searcher, QUESTIONS[0], floods)}
+    assert "kYHHg6oV8A4" not in before  # the filter's vectors are now kept
+    mozambique = next(f for f in CORPUS.glob("*.txt") if "kYHHg6oV8A4" in f.read_text())
+    (inbox / mozambique.name).write_bytes(mozambique.read_bytes())
+    lib.ingest([inbox])
+    got = dense(lib.searcher, QUESTIONS[0], floods)
+    assert got[0][0].startswith("kYHHg6oV8A4:")  # the new video's floods, not stale vectors
+    same_ranking(got, reference(lib, QUESTIONS[0], floods)[:10])

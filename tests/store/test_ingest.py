@@ -51,6 +51,20 @@ def test_ingest_then_reingest_changes_nothing(make_library: Callable[..., Librar
     consistent(lib)
 
 
+def test_reingest_without_timings_says_the_links_lose_their_second(
+    make_library: Callable[..., Library],
+) -> None:
+    lib = make_library()
+    lib.ingest([CORPUS], [TIMED])
+    again = lib.ingest([CORPUS])  # --timings forgotten
+    lost = sorted(w for w in again.warnings if "without cue times" in w)
+    # Each seed that had a caption file is named; the DW seed (000_…) never had times.
+    named = sorted(str(f) for f in CORPUS.glob("*.txt") if not f.name.startswith("000_"))
+    assert [w.split(": ")[0] for w in lost] == named
+    assert all("--timings" in w for w in lost)
+    assert lib.ingest([CORPUS], [TIMED]).warnings == []  # times back, nothing to say
+
+
 def test_timed_transcripts_carry_start_seconds(make_library: Callable[..., Library]) -> None:
     lib = make_library()
     lib.ingest([CORPUS], [TIMED])

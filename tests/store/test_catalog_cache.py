@@ -1,5 +1,5 @@
+from store.catalog_cache import CatalogCache
 from store.models import VideoText
-from store.video_cache import VideoTextCache
 
 
 class Store:
@@ -18,14 +18,14 @@ class Store:
 
 def test_a_video_is_read_once_while_the_catalog_is_unchanged() -> None:
     store = Store()
-    cache = VideoTextCache(store.load, lambda: store.generation)
+    cache = CatalogCache(store.load, lambda: store.generation)
     assert cache.get("a") == cache.get("a")
     assert store.reads == ["a"]
 
 
 def test_a_reingested_video_is_never_quoted_from_its_old_text() -> None:
     store = Store()
-    cache = VideoTextCache(store.load, lambda: store.generation)
+    cache = CatalogCache(store.load, lambda: store.generation)
     assert cache.get("a").words == ("old", "words")  # type: ignore[union-attr]
     store.words["a"], store.generation = "new words here", 1
     assert cache.get("a").words == ("new", "words", "here")  # type: ignore[union-attr]
@@ -33,7 +33,7 @@ def test_a_reingested_video_is_never_quoted_from_its_old_text() -> None:
 
 def test_the_least_recently_used_video_is_dropped_first() -> None:
     store = Store()
-    cache = VideoTextCache(store.load, lambda: store.generation, size=2)
+    cache = CatalogCache(store.load, lambda: store.generation, size=2)
     cache.get("a"), cache.get("b"), cache.get("a"), cache.get("c")
     store.reads.clear()
     cache.get("a"), cache.get("b")
@@ -42,7 +42,7 @@ def test_the_least_recently_used_video_is_dropped_first() -> None:
 
 def test_a_missing_video_is_not_cached() -> None:
     store = Store()
-    cache = VideoTextCache(store.load, lambda: store.generation)
+    cache = CatalogCache(store.load, lambda: store.generation)
     assert cache.get("zzz") is None
     store.words["zzz"] = "arrived"
     assert cache.get("zzz") is not None
