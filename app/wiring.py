@@ -17,7 +17,7 @@ from store.catalog import Catalog
 from store.consistency import store_problem
 from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
-from store.ingest import Ingestor, IngestReport, Progress
+from store.ingest import Ingestor, IngestReport, Progress, fill_keyword
 from store.keyword_index import KeywordIndex, TantivyKeywordIndex
 from store.rerank import IdentityReranker, Reranker, SparseReranker
 from store.search import Searcher, SearchParams
@@ -89,17 +89,36 @@ class Library:
         return self.ingestor.ingest_paths(paths, dirs, progress)
 
     def check(self) -> None:
-        """Raise InconsistentStoreError when the catalog and the vector index disagree."""
+        """Raise InconsistentStoreError when the catalog and the vector index disagree; refill
+        a lost keyword index from the catalog (no model runs; InconsistentStoreError when the
+        store is read-only)."""
         problem = store_problem(self.catalog, self.index)
         if problem:
             raise InconsistentStoreError(
                 f"{problem}; run `newsreel rebuild PATH…` to rebuild both from the transcripts"
             )
+        self.refill_keyword()
+
+    def refill_keyword(self) -> int:
+        """Fill the keyword index from the catalog when it was lost or is of another version
+        (seconds at 100k chunks), so search never runs on its dense side alone; returns the
+        chunks filled. InconsistentStoreError when it is missing and the store is read-only."""
+        if not self.catalog.read_only:
+            return fill_keyword(self.catalog, self.keyword)
+        chunks = self.catalog.chunk_rows()
+        if chunks and not self.keyword.count():
+            raise InconsistentStoreError(
+                f"the keyword index at {keyword_path(self.config)} is empty but the catalog lists"
+                f" {chunks} chunks; run `newsreel ingest` where the data folder can be written"
+                " (it refills the index from the catalog)"
+            )
+        return 0
 
     def warm_up(self) -> None:
         """Open the index and load everything a first question needs (see Searcher.warm_up);
         IndexUnavailableError when a Chroma server is down."""
         self.index.check()
+        self.refill_keyword()
         self.searcher.warm_up()
 
     def close(self) -> None:

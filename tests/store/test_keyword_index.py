@@ -159,6 +159,26 @@ def test_lost_keyword_index_is_refilled_by_ingest_without_embedding(
     consistent_and_found(again)
 
 
+def test_lost_keyword_index_is_refilled_before_a_search_or_refused_read_only(
+    make_library: Callable[..., Library], store_mode: dict[str, Any], tmp_path: Path
+) -> None:
+    data = tmp_path / "d"
+    lib = make_library(data_dir=data, **store_mode)
+    lib.ingest([CORPUS], [TIMED])
+    lib.close()
+    shutil.rmtree(data / "keyword")
+
+    reader = make_library(data_dir=data, **store_mode)
+    reader.catalog.read_only = True  # as on a read-only mount (root here ignores file modes)
+    with pytest.raises(InconsistentStoreError, match=r"keyword index .* is empty"):
+        reader.check()
+    reader.close()
+    again = make_library(data_dir=data, **store_mode)
+    again.check()  # what `newsreel ask/search/quote` run first (and the bot's warm-up)
+    assert again.keyword.count() == again.catalog.chunk_rows()
+    consistent_and_found(again)
+
+
 def test_store_from_before_the_keyword_index_is_migrated(
     make_library: Callable[..., Library], tmp_path: Path
 ) -> None:
