@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +33,8 @@ from store.ingest import IngestReport
 from store.models import SearchFilters
 
 log = logging.getLogger("newsreel")
+
+PROGRESS_EVERY_S = 15.0  # without a terminal: a progress line at most this often
 
 
 class UsageError(NewsreelError):
@@ -76,9 +79,10 @@ def make_filters(args: argparse.Namespace) -> SearchFilters:
 
 
 def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A rich progress bar when `stream` is a terminal; otherwise nothing."""
+    """A rich progress bar when `stream` is a terminal; otherwise a plain line at most every
+    PROGRESS_EVERY_S seconds (logs of `make demo`, CI, a service), so a long ingest shows life."""
     if not stream.isatty():
-        return None, lambda: None
+        return _progress_lines(stream), lambda: None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -97,6 +101,19 @@ def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Ca
         bar.update(task, completed=done, total=total)
 
     return update, bar.stop
+
+
+def _progress_lines(stream: TextIO) -> Callable[[int, int], None]:
+    last = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY_S and done < total:
+            last = now
+            print(f"ingesting: {done} of {total} files done", file=stream, flush=True)
+
+    return update
 
 
 def check_inputs(args: argparse.Namespace) -> None:
@@ -284,7 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dirs", nargs="*", type=Path, help="folders (default: [alerts] inboxes)")
     p.set_defaults(func=cmd_watch, needs_model=True)
 
-    p = sub.add_parser("rebuild", help="rebuild catalog and vector index from the transcripts")
+    about = (
+        "rebuild catalog, vector and keyword index from the transcripts (the old catalog is kept"
+        " aside as catalog.sqlite3.before-rebuild-TIME)"
+    )
+    p = sub.add_parser("rebuild", help=about, description=about)
     p.add_argument("paths", nargs="*", type=Path,
                    help="transcript files or folders (default: those the catalog lists)")
     p.add_argument("--timings", action="append", type=Path, default=[],

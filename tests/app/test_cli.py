@@ -326,3 +326,14 @@ def test_a_read_only_data_folder_answers_searches_in_server_mode(tmp_path: Path)
         assert json.loads(out.stdout)["hits"][0]["video_id"] == "kYHHg6oV8A4"
     finally:
         stop_chroma(server)
+
+
+def test_ingest_without_a_terminal_prints_progress_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.cli.PROGRESS_EVERY_S", 0.0)  # a line for every step
+    out = newsreel(tmp_path / "data", "ingest", str(CORPUS))
+    assert out.returncode == 0, out.stderr
+    lines = [x for x in out.stderr.splitlines() if x.startswith("ingesting: ")]
+    assert lines and all(x.endswith(" of 8 files done") for x in lines)
+    assert out.stdout.strip() == "ingested 8, unchanged 0, rejected 0"
