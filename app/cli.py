@@ -37,6 +37,16 @@ log = logging.getLogger("newsreel")
 PROGRESS_EVERY_S = 15.0  # without a terminal: a progress line at most this often
 
 
+USAGE_EXAMPLES = """examples:
+  newsreel ingest ../shared/corpus --timings ../shared/corpus_timed
+  newsreel ask "what did the met police say about mandelson"
+  newsreel quote "worst flooding in decades"
+  newsreel search --json --channel "BBC News" --since 2026-01-01 "gold price record"
+
+The store lives in the data folder: `data_dir` in the config (default ./data, relative to where
+you run newsreel), or $NEWSREEL_DATA_DIR. `newsreel stats` shows which one is used."""
+
+
 class UsageError(NewsreelError):
     """A bad command-line argument."""
 
@@ -179,6 +189,11 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
 def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     """`ask`: the bot's answer, for a terminal."""
     answer = lib.answers.ask(AskRequest(args.question, make_filters(args), args.k))
+    if not answer.hits and not lib.catalog.chunk_count():
+        # Usually a data folder other than the one ingested into (it is relative to the cwd).
+        print(f"Nothing is ingested in {lib.config.store.data_dir.resolve()} yet: run"
+              " `newsreel ingest PATH…` first, or set NEWSREEL_DATA_DIR to your data folder.")
+        return 0
     print(render_answer(answer.question, answer.hits))
     return 0
 
@@ -205,7 +220,8 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
         chans = ", ".join(f"{k} {v}" for k, v in stats["channels"].items()) or "none"  # type: ignore[attr-defined]
         print(
             f"{stats['videos']} videos, {stats['chunks']} chunks ({chans}); "
-            f"last ingest {stats['last_ingest'] or 'never'}"
+            f"last ingest {stats['last_ingest'] or 'never'}; data in"
+            f" {lib.config.store.data_dir.resolve()}"
         )
     return 0
 
@@ -262,7 +278,13 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="newsreel", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="newsreel",
+        description="Ask what news videos said: answers quote the transcripts verbatim, with a"
+        " link to the moment.",
+        epilog=USAGE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--config", help="TOML config file (default: $NEWSREEL_CONFIG)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -312,7 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of .vtt/.srt captions matched to transcripts by video id")
     p.set_defaults(func=cmd_rebuild, needs_model=None)
 
-    p = sub.add_parser("bench", help="benchmarks: ingest, query latency, 100k/1M scale")
+    p = sub.add_parser(
+        "bench",
+        help="benchmarks: ingest, query latency, 100k/1M scale (the first run builds the big"
+        " stores, about 15 min; --quick skips 1M)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--quick", action="store_true", help="skip the 1M-chunk store")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached large stores")

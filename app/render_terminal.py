@@ -49,6 +49,10 @@ def render_quote_match(match: QuoteMatch | None) -> str:
         if match.exact
         else f"closest match, {round(match.similarity * 100)}% of the words as typed"
     )
-    # The words around the line are shown; the link opens at the line itself, as in Discord.
-    shown = replace(match.context, url=match.hit.url) if match.context else match.hit
+    # The words around the line are shown; its time and link are the line's own, as in Discord.
+    shown = (
+        replace(match.context, url=match.hit.url, start_s=match.hit.start_s)
+        if match.context
+        else match.hit
+    )
     return f"{render_hit(shown)}\n   ({how})"

@@ -151,7 +151,8 @@ def rebuild_library(
 ) -> tuple[Library, IngestReport]:
     """Set the catalog aside (replacing an older copy), drop the collection, ingest again.
 
-    Without paths, the transcripts the old catalog was built from are used (if it is readable).
+    Without paths, the transcripts the old catalog was built from are used (if it is readable),
+    and always the timings folders it remembers, so videos keep their cue times.
     Raises NotWritableError before touching anything when the data folder cannot be written.
     """
     db = catalog_path(config)
@@ -166,6 +167,8 @@ def rebuild_library(
         try:
             old = Catalog(db)
             sources = [Path(s) for s in old.sources() if Path(s).exists()]
+            # The cue times stay with their videos: the old catalog's timings folders go along.
+            timings = [*timings, *(d for d in old.timings_dirs() if d.is_dir())]
             old.close()
         except InconsistentStoreError:
             pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -132,7 +133,16 @@ def closest_channel(typed: str, known: Sequence[str]) -> str | None:
         return containing[0] if len(containing) == 1 else None
     folded = {c.casefold(): c for c in known}
     close = difflib.get_close_matches(typed, list(folded), n=1, cutoff=0.6)
-    return folded[close[0]] if close else None
+    if not close:
+        return None
+    # "Fox News" is not a misspelt "DW News": what names the channel ("dw") must be there too;
+    # a word in several names ("news") names none of them.
+    counts = Counter(w for name in folded for w in set(name.split()))
+    naming = [w for w in close[0].split() if counts[w] == 1] or close[0].split()
+    typed_words = typed.split()
+    if all(difflib.get_close_matches(w, typed_words, n=1, cutoff=0.75) for w in naming):
+        return folded[close[0]]
+    return None
 
 
 def resolve_video(

@@ -361,6 +361,19 @@ class Catalog(SqliteDatabase):
         rows = self._query("SELECT value FROM state WHERE key=?", (key,))
         return str(rows[0][0]) if rows else None
 
+    def timings_dirs(self) -> list[Path]:
+        """The timings folders earlier ingests were given (absolute, oldest first)."""
+        raw = self.get_state("timings_dirs")
+        return [Path(p) for p in json.loads(raw)] if raw else []
+
+    def remember_timings_dirs(self, dirs: Sequence[Path]) -> None:
+        """Add timings folders to those remembered (made absolute; duplicates dropped), so a
+        later ingest or rebuild that is not given them still finds each video's cue times."""
+        known = self.timings_dirs()
+        new = [d for d in dict.fromkeys(Path(d).resolve() for d in dirs) if d not in known]
+        if new:
+            self.set_state("timings_dirs", json.dumps([str(d) for d in [*known, *new]]))
+
     # --- sparse vectors -----------------------------------------------------------------
 
     def chunks_without_sparse(self, limit: int) -> list[tuple[str, str, str]]:

@@ -120,13 +120,23 @@ class Ingestor:
         timings_dirs: Sequence[Path] = (),
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Ingest every transcript file under `paths`; bad files are reported and skipped."""
+        """Ingest every transcript file under `paths`; bad files are reported and skipped.
+
+        Timings folders given once are remembered by the catalog and searched again by later
+        runs (after the ones given), so leaving out `--timings` keeps each video's cue times.
+        """
         report = IngestReport()
         started = time.perf_counter()
         self.flush_stale_vectors()
         report.keyword_filled = self.fill_keyword()
         report.sparse_filled = self.fill_sparse()
         report.dense_filled = self.fill_dense()
+        given = [d.resolve() for d in timings_dirs if d.is_dir()]
+        self.catalog.remember_timings_dirs(given)
+        timings_dirs = [
+            *given,
+            *(d for d in self.catalog.timings_dirs() if d not in given and d.is_dir()),
+        ]
         found = find_transcripts(paths, self.languages)
         report.skipped.extend(found.skipped)
         files = found.files
@@ -200,11 +210,11 @@ class Ingestor:
                     report.unchanged += 1
                     continue
                 if t.word_starts is None and prior and self.catalog.has_word_times(t.video_id):
-                    # Usually `--timings` left out by mistake: say so rather than lose them.
+                    # Its caption file is gone from every timings folder known: say so.
                     report.warnings.append(
-                        f"{t.source}: ingested without cue times, so its links no longer open at"
-                        " the quoted second (pass --timings with the folder of its .vtt file"
-                        " to keep them)"
+                        f"{t.source}: ingested without cue times (no caption file for"
+                        f" {t.video_id} in the timings folders), so its links no longer open at"
+                        " the quoted second; pass --timings with the folder of its .vtt file"
                     )
                 chunks = chunk_transcript(t, self.window, self.overlap)
                 batch.append(

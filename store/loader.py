@@ -329,6 +329,11 @@ def _load_seed(path: Path, data: bytes, timings_dirs: Sequence[Path]) -> LoadedT
         return LoadedTranscript(
             replace(seed, word_starts=result), digest, tuple(warnings), timings_path=str(candidate)
         )
+    if timings_dirs and not warnings:
+        warnings.append(
+            f"{path}: no caption file for {seed.video_id} in the timings folders, so its links"
+            " open at the start of the video"
+        )
     return LoadedTranscript(seed, digest, tuple(warnings))
 
 

@@ -337,3 +337,12 @@ def test_ingest_without_a_terminal_prints_progress_lines(
     lines = [x for x in out.stderr.splitlines() if x.startswith("ingesting: ")]
     assert lines and all(x.endswith(" of 8 files done") for x in lines)
     assert out.stdout.strip() == "ingested 8, unchanged 0, rejected 0"
+
+
+def test_asking_an_empty_data_folder_says_where_it_looked(tmp_path: Path) -> None:
+    out = newsreel(tmp_path / "elsewhere", "ask", "floods in Mozambique")
+    assert out.returncode == 0
+    assert out.stdout.startswith(f"Nothing is ingested in {tmp_path / 'elsewhere'} yet")
+    assert "newsreel ingest" in out.stdout and "NEWSREEL_DATA_DIR" in out.stdout
+    out = newsreel(tmp_path / "elsewhere", "stats")
+    assert out.stdout.strip().endswith(f"data in {tmp_path / 'elsewhere'}")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from app.render_terminal import NO_COVERAGE, render_answer, render_hit
+from app.render_terminal import NO_COVERAGE, render_answer, render_hit, render_quote_match
 from store.models import Hit
+from store.search import QuoteMatch
 
 QUOTE = (
     "…we wouldn't need to do a military intervention to get Greenland because no one would dare"
@@ -41,3 +43,12 @@ def test_answer_shows_title_channel_date_time_and_link_only() -> None:
 
 def test_no_hits_says_so_plainly() -> None:
     assert render_answer("q", []) == NO_COVERAGE
+
+
+def test_a_found_line_shows_its_own_time_and_link_with_the_words_around_it() -> None:
+    line = replace(hit("we could just take it non-militarily"), start_s=663.0,
+                   url="https://www.youtube.com/watch?v=mw5Lp52LCcQ&t=661s")
+    around = replace(hit(), start_s=651.0)  # the context starts 12 s earlier
+    text = render_quote_match(QuoteMatch(line, 1.0, True, around))
+    assert "at 11:03" in text and "&t=661s" in text  # the line's moment, not the context's
+    assert "stand up to us we could just take it" in text and "(exact match)" in text

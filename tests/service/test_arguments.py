@@ -74,7 +74,8 @@ def test_unknown_channel_lists_the_known_ones() -> None:
 @pytest.mark.parametrize(
     ("typed", "guess"),
     [("bbc", "BBC News"), ("DW Nwes", "DW News"), ("al jazeera", "Al Jazeera English"),
-     ("CNN", None), ("news", None)],  # "news" is in two names: no single guess
+     ("CNN", None), ("news", None),  # "news" is in two names: no single guess
+     ("Fox News", None), ("BBC Nwes", "BBC News")],  # the naming word must be there
 )
 def test_unknown_channel_suggests_the_closest(typed: str, guess: str | None) -> None:
     with pytest.raises(BadArgument) as err:

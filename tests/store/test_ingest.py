@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.wiring import Library
+from app.wiring import Library, rebuild_library
 from store.catalog import Catalog
-from store.embedder import Embedder
+from store.embedder import Embedder, HashingEmbedder
 from store.models import SearchFilters
-from tests.fixtures_store import CORPUS, TIMED
+from tests.fixtures_store import CORPUS, TIMED, config_for
 
 
 def consistent(lib: Library) -> None:
@@ -51,12 +51,32 @@ def test_ingest_then_reingest_changes_nothing(make_library: Callable[..., Librar
     consistent(lib)
 
 
-def test_reingest_without_timings_says_the_links_lose_their_second(
-    make_library: Callable[..., Library],
+def test_timings_given_once_are_kept_by_later_ingests_and_rebuild(
+    make_library: Callable[..., Library], tmp_path: Path
 ) -> None:
+    lib = make_library(data_dir=tmp_path / "data")
+    first = lib.ingest([CORPUS], [TIMED])
+    again = lib.ingest([CORPUS])  # --timings left out: the remembered folder is used
+    assert again.unchanged == 8 and again.ingested == [] and again.warnings == []
+    lib.close()
+    rebuilt, report = rebuild_library(config_for(tmp_path / "data"), [], (), HashingEmbedder())
+    try:
+        assert len(report.ingested) == 8 and report.chunks == first.chunks
+        timed = rebuilt.catalog.video("8Rljxrp47Dw")
+        assert timed is not None and timed.timed  # links still open at the second
+    finally:
+        rebuilt.close()
+
+
+def test_reingest_whose_caption_files_are_gone_says_the_links_lose_their_second(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    timings = tmp_path / "timed"
+    shutil.copytree(TIMED, timings)
     lib = make_library()
-    lib.ingest([CORPUS], [TIMED])
-    again = lib.ingest([CORPUS])  # --timings forgotten
+    lib.ingest([CORPUS], [timings])
+    shutil.rmtree(timings)
+    again = lib.ingest([CORPUS])
     lost = sorted(w for w in again.warnings if "without cue times" in w)
     # Each seed that had a caption file is named; the DW seed (000_…) never had times.
     named = sorted(str(f) for f in CORPUS.glob("*.txt") if not f.name.startswith("000_"))
