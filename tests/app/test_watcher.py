@@ -198,7 +198,9 @@ def test_watch_command_prints_a_line_per_batch_until_ctrl_c(tmp_path: Path,
         while "ingested 1" not in "".join(lines):
             lines.append(proc.stdout.readline())
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        # Stopping waits for the file-event thread's next check (≤ 1 s quiet); a fresh-clone
+        # `make test` on a busy machine once took over 20 s here, so allow a minute.
+        out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
