@@ -162,16 +162,31 @@ def rebuild_library(
             f"cannot rebuild: {problem}; rebuild writes a new catalog ({db.name}) and vector"
             f" index (chroma/) into {config.store.data_dir}"
         )
+    listed: list[str] = []
     sources: list[Path] = []
     if db.exists():
         try:
             old = Catalog(db)
-            sources = [Path(s) for s in old.sources() if Path(s).exists()]
+            listed = old.sources()
+            sources = [Path(s) for s in listed if Path(s).exists()]
             # The cue times stay with their videos: the old catalog's timings folders go along.
             timings = [*timings, *(d for d in old.timings_dirs() if d.is_dir())]
             old.close()
         except InconsistentStoreError:
             pass
+    todo = list(paths) or sources
+    if not todo:  # before anything is set aside: a failed rebuild must not empty the store
+        found = (
+            f" (the catalog lists {len(listed)} transcripts as ingest was given them, e.g."
+            f" {listed[0]}, and none is found from {Path.cwd()})"
+            if listed
+            else ""
+        )
+        raise NewsreelError(
+            f"nothing to rebuild from{found}: name the transcript files or folders,"
+            " e.g. `newsreel rebuild ../shared/corpus --timings ../shared/corpus_timed`"
+        )
+    if db.exists():
         # One copy of the previous catalog is kept: older copies would grow the folder forever.
         for older in db.parent.glob(f"{db.name}*.before-rebuild-*"):
             older.unlink()
@@ -179,12 +194,6 @@ def rebuild_library(
         for part in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             if part.exists():
                 part.rename(part.with_name(f"{part.name}.before-rebuild-{stamp}"))
-    todo = list(paths) or sources
-    if not todo:
-        raise NewsreelError(
-            "nothing to rebuild from: name the transcript files or folders,"
-            " e.g. `newsreel rebuild ../shared/corpus --timings ../shared/corpus_timed`"
-        )
     # The keyword index is rebuilt with the rest (it may be what was damaged).
     shutil.rmtree(keyword_path(config), ignore_errors=True)
     lib = build_library(config, embedder)
@@ -216,7 +225,8 @@ def build_library(
     """
     catalog = Catalog(catalog_path(config), read_only)
     try:
-        keyword = TantivyKeywordIndex(keyword_path(config), read_only)
+        # Read-only only where the data folder is: a lost index is then refilled on disk.
+        keyword = TantivyKeywordIndex(keyword_path(config), catalog.read_only)
     except BaseException:
         catalog.close()
         raise

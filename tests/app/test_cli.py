@@ -17,6 +17,7 @@ import pytest
 
 from app.cli import build_parser, main
 from bench.chroma_server import free_port, start_chroma, stop_chroma
+from store.keyword_index import TantivyKeywordIndex
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")
@@ -346,3 +347,17 @@ def test_asking_an_empty_data_folder_says_where_it_looked(tmp_path: Path) -> Non
     assert "newsreel ingest" in out.stdout and "NEWSREEL_DATA_DIR" in out.stdout
     out = newsreel(tmp_path / "elsewhere", "stats")
     assert out.stdout.strip().endswith(f"data in {tmp_path / 'elsewhere'}")
+
+
+def test_a_lost_keyword_index_is_refilled_on_disk_by_the_first_question(
+    ingested: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ingested, data)
+    shutil.rmtree(data / "keyword")
+    out = newsreel(data, "search", "--json", "-k", "1", "floods in Mozambique")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["hits"][0]["video_id"] == "kYHHg6oV8A4"
+    assert (data / "keyword" / "newsreel-version").is_file()  # kept for the next command
+    stats = json.loads(newsreel(data, "stats", "--json").stdout)
+    assert TantivyKeywordIndex(data / "keyword", read_only=True).count() == stats["chunks"]

@@ -11,7 +11,12 @@ import pytest
 from app.wiring import Library, build_library, catalog_path, rebuild_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from store.embedder import HashingEmbedder
-from store.errors import InconsistentStoreError, IndexUnavailableError, ModelMismatchError
+from store.errors import (
+    InconsistentStoreError,
+    IndexUnavailableError,
+    ModelMismatchError,
+    NewsreelError,
+)
 from tests.fixtures_store import CORPUS, TIMED, config_for
 from tests.store.test_ingest import consistent
 
@@ -132,3 +137,22 @@ def test_rebuilding_again_and_again_does_not_grow_the_data_folder(tmp_path: Path
     assert len(segments) == 1, "the dropped collections' index folders were left behind"
     copies = sorted(p.name for p in (tmp_path / "data").glob("catalog.sqlite3*.before-rebuild-*"))
     assert len(copies) == 1 and copies[0].startswith("catalog.sqlite3.before-rebuild-"), copies
+
+
+def test_rebuild_with_nothing_to_read_from_here_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = config_for(tmp_path / "data")
+    monkeypatch.chdir(CORPUS.parent)
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([Path(CORPUS.name)])  # sources kept as given: relative to this folder
+    lib.close()
+    monkeypatch.chdir(tmp_path)  # where "corpus/…" does not exist
+    for _ in range(2):  # twice: the second must not replace a good backup with an empty one
+        with pytest.raises(NewsreelError, match=r"nothing to rebuild from \(the catalog lists 8"):
+            rebuild_library(config, [], (), HashingEmbedder())
+    assert not list((tmp_path / "data").glob("*.before-rebuild-*"))
+    again = build_library(config, HashingEmbedder())
+    assert again.catalog.stats()["videos"] == 8 and again.index.count() > 0
+    consistent(again)
+    again.close()
