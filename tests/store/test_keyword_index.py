@@ -142,19 +142,26 @@ def test_changed_file_replaces_its_keyword_chunks(
     consistent(lib)
 
 
+def lose_keyword_index(
+    make_library: Callable[..., Library], store_mode: dict[str, Any], data: Path
+) -> int:
+    """Ingest the corpus into `data`, then delete its keyword folder; returns the chunks."""
+    lib = make_library(data_dir=data, **store_mode)
+    chunks = lib.ingest([CORPUS], [TIMED]).chunks
+    lib.close()
+    shutil.rmtree(data / "keyword")
+    return chunks
+
+
 def test_lost_keyword_index_is_refilled_by_ingest_without_embedding(
     make_library: Callable[..., Library], store_mode: dict[str, Any], tmp_path: Path
 ) -> None:
     data = tmp_path / "d"
-    lib = make_library(data_dir=data, **store_mode)
-    first = lib.ingest([CORPUS], [TIMED])
-    lib.close()
-    shutil.rmtree(data / "keyword")
-
+    chunks = lose_keyword_index(make_library, store_mode, data)
     again = make_library(data_dir=data, **store_mode)
     assert again.keyword.count() == 0
     report = again.ingest([CORPUS], [TIMED])
-    assert report.keyword_filled == first.chunks
+    assert report.keyword_filled == chunks
     assert report.unchanged == 8 and report.embed_seconds == 0.0
     consistent_and_found(again)
 
@@ -163,11 +170,7 @@ def test_lost_keyword_index_is_refilled_before_a_search_or_refused_read_only(
     make_library: Callable[..., Library], store_mode: dict[str, Any], tmp_path: Path
 ) -> None:
     data = tmp_path / "d"
-    lib = make_library(data_dir=data, **store_mode)
-    lib.ingest([CORPUS], [TIMED])
-    lib.close()
-    shutil.rmtree(data / "keyword")
-
+    lose_keyword_index(make_library, store_mode, data)
     reader = make_library(data_dir=data, **store_mode)
     reader.catalog.read_only = True  # as on a read-only mount (root here ignores file modes)
     with pytest.raises(InconsistentStoreError, match=r"keyword index .* is empty"):
