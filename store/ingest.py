@@ -209,8 +209,10 @@ class Ingestor:
                 if prior == (item.content_hash, "done"):
                     report.unchanged += 1
                     continue
-                if t.word_starts is None and prior and self.catalog.has_word_times(t.video_id):
-                    # Its caption file is gone from every timings folder known: say so.
+                lost_times = t.word_starts is None and prior and not item.warnings
+                if lost_times and self.catalog.has_word_times(t.video_id):
+                    # Its caption file is gone from every timings folder known: say so, once
+                    # (the loader already named a caption file it found missing or broken).
                     report.warnings.append(
                         f"{t.source}: ingested without cue times (no caption file for"
                         f" {t.video_id} in the timings folders), so its links no longer open at"

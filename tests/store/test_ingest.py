@@ -85,6 +85,20 @@ def test_reingest_whose_caption_files_are_gone_says_the_links_lose_their_second(
     assert lib.ingest([CORPUS], [TIMED]).warnings == []  # times back, nothing to say
 
 
+def test_one_caption_file_gone_from_a_remembered_folder_is_said_once(
+    make_library: Callable[..., Library], tmp_path: Path
+) -> None:
+    timings = tmp_path / "timed"
+    shutil.copytree(TIMED, timings)
+    lib = make_library()
+    lib.ingest([CORPUS], [timings])
+    (timings / "kYHHg6oV8A4.vtt").unlink()
+    again = lib.ingest([CORPUS])
+    assert len(again.ingested) == 1  # only that video changed
+    named = [w for w in again.warnings if "kYHHg6oV8A4" in w]
+    assert len(named) == 1 and "no caption file" in named[0]
+
+
 def test_timed_transcripts_carry_start_seconds(make_library: Callable[..., Library]) -> None:
     lib = make_library()
     lib.ingest([CORPUS], [TIMED])
