@@ -53,6 +53,9 @@ class ModelConfig:
     dtype: Literal["auto", "bfloat16", "float32"] = "auto"  # for both models
     batch_size: Annotated[Int, Field(ge=1, le=4096)] = 64
     sparse_name: Annotated[str, Strict()] = DEFAULT_SPARSE_MODEL  # "" turns the reranker off
+    # What encodes a question with both models: ONNX Runtime from an export made once into the
+    # model cache ($NEWSREEL_MODEL_CACHE, else ~/.cache/newsreel/onnx), or torch.
+    query_runtime: Literal["onnx", "torch"] = "onnx"
 
 
 @dataclass(frozen=True, config=STRICT)

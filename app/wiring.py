@@ -233,9 +233,11 @@ def build_library(
     if embedder is None:
         m = config.model
         try:
-            embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size)
+            embedder = SentenceTransformerEmbedder(
+                m.name, m.dtype, m.batch_size, query_runtime=m.query_runtime
+            )
             if m.sparse_name:
-                sparse = SpladeEncoder(m.sparse_name, m.dtype)
+                sparse = SpladeEncoder(m.sparse_name, m.dtype, query_runtime=m.query_runtime)
         except BaseException:
             catalog.close()
             raise

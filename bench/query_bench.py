@@ -46,13 +46,11 @@ def searcher_fn(
 
 
 def floor_fn(lib: Library) -> Callable[[str], object]:
-    """The least any hybrid search must do: encode the question with both models, one Chroma
-    query, one keyword-index query."""
+    """The least any hybrid search must do: encode the question with both models (as the
+    search does), one Chroma query, one keyword-index query."""
 
     def run(q: str) -> object:
-        vec = lib.embedder.embed([q])[0]
-        if lib.sparse is not None:
-            lib.sparse.encode([q])
+        vec, _ = lib.searcher.encode(q)
         dense = lib.index.query(vec, FLOOR_DEPTH)
         keyword = lib.keyword.search(content_terms(q), SearchFilters(), FLOOR_DEPTH)
         return dense, keyword

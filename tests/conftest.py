@@ -1,9 +1,17 @@
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from store.embedder import SentenceTransformerEmbedder
+from store.onnx_query import QueryRuntime
 from store.splade import SpladeEncoder
+
+# Question encoders' ONNX exports: made once per checkout, never in the user's own cache.
+os.environ.setdefault(
+    "NEWSREEL_MODEL_CACHE", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "onnx")
+)
 
 pytest_plugins = ["tests.fixtures_store"]
 
@@ -50,4 +58,12 @@ def models_only_in_the_model_lane(
 
         monkeypatch.setattr(SentenceTransformerEmbedder, "load", refuse)
         monkeypatch.setattr(SpladeEncoder, "load", refuse)
+        real_runtime = QueryRuntime.model
+
+        def runtime(self: QueryRuntime) -> object:
+            if self.kind in ("sentence", "splade"):  # the two real models' exports
+                refuse()
+            return real_runtime(self)
+
+        monkeypatch.setattr(QueryRuntime, "model", runtime)
     yield

@@ -37,7 +37,8 @@ def load(tmp_path: Path, text: str) -> Config:
         ("[alerts]\nchannel_ids = [5, 0]", "[alerts]: channel_ids = [5, 0] (item 2): Input"),
         ("[alerts]\nfollow_threshold = 1.5", "[alerts]: follow_threshold = 1.5: Input should be"),
         ("[model]\nbatchsize = 8\ndtype = 3",
-         "[model]: unknown setting 'batchsize' (known: name, dtype, batch_size, sparse_name)"),
+         "[model]: unknown setting 'batchsize' (known: name, dtype, batch_size, sparse_name,"
+         " query_runtime)"),
         ("[modle]\nname = 'x'", ": unknown section [modle] (known: store, model,"),
     ],
 )
