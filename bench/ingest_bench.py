@@ -11,7 +11,14 @@ from typing import Any
 from app.config import Config, StoreConfig
 from app.wiring import Library, build_library
 from bench.measure import p50_p95
-from bench.query_bench import floor_fn, mean_breakdown, searcher_fn, time_each, traced
+from bench.query_bench import (
+    floor_fn,
+    mean_breakdown,
+    searcher_fn,
+    time_each,
+    torch_searcher_fn,
+    traced,
+)
 from store.chunking import chunk_transcript
 from store.embedder import Embedder, SentenceTransformerEmbedder
 from store.errors import TranscriptError
@@ -186,15 +193,19 @@ def run_ingest_bench(
 
 
 def run_corpus_queries(
-    lib: Library, questions: Sequence[str], rounds: int, progress: Progress
+    lib: Library, questions: Sequence[str], rounds: int, progress: Progress, config: Config
 ) -> dict[str, Any]:
-    """Warm p50/p95 of the real search and of the floor on the ingested corpus."""
+    """Warm p50/p95 of the real search, of the floor and of the same search with its question
+    encoders on torch (the baseline) on the ingested corpus."""
     search, floor = searcher_fn(lib), floor_fn(lib)
+    on_torch = torch_searcher_fn(lib, config)
     progress(f"queries on the corpus: {len(questions)} questions, warm-up pass")
     time_each(search, questions)
     time_each(floor, questions)
+    time_each(on_torch, questions)
     search_ms: list[float] = []
     floor_ms: list[float] = []
+    torch_ms: list[float] = []
     spent: dict[str, list[float]] = {}
     for _ in range(rounds):
         # Interleaved rounds, so both see the same background load.
@@ -203,9 +214,14 @@ def run_corpus_queries(
         for call, values in calls.items():
             spent.setdefault(call, []).extend(values)
         floor_ms += time_each(floor, questions)
+        torch_ms += time_each(on_torch, questions)
     q50, q95 = p50_p95(search_ms)
     f50, f95 = p50_p95(floor_ms)
-    progress(f"  search p50 {q50} ms p95 {q95} ms; floor p50 {f50} ms p95 {f95} ms")
+    t50, t95 = p50_p95(torch_ms)
+    progress(
+        f"  search p50 {q50} ms p95 {q95} ms; floor p50 {f50} ms p95 {f95} ms;"
+        f" questions on torch p50 {t50} ms p95 {t95} ms"
+    )
     return {
         "query_p50_ms": q50,
         "query_p95_ms": q95,
@@ -213,6 +229,8 @@ def run_corpus_queries(
         "detail": {
             "floor_p95_ms": f95,
             "query_samples": len(search_ms),
+            "questions_on_torch_p50_ms": t50,
+            "questions_on_torch_p95_ms": t95,
             "breakdown_ms": mean_breakdown(spent, search_ms),
             "p95_over_floor_p95": round(q95 / f95, 2) if f95 else None,
             "p95_over_floor_p50": round(q95 / f50, 2) if f50 else None,

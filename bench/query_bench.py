@@ -11,8 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.config import Config
 from app.wiring import Library
+from store.embedder import SentenceTransformerEmbedder
 from store.models import SearchFilters
+from store.rerank import IdentityReranker, Reranker, SparseReranker
+from store.search import Searcher
+from store.splade import SpladeEncoder
 from store.text import content_terms
 
 FLOOR_DEPTH = 50  # the depth the default SearchParams fetch from each side
@@ -43,6 +48,17 @@ def searcher_fn(
     """The real search, exactly as the bot and `newsreel search` call it."""
     searcher = lib.searcher
     return lambda q: searcher.search(q, k=k, filters=filters)
+
+
+def torch_searcher_fn(lib: Library, config: Config) -> Callable[[str], object]:
+    """The same search with both question encoders on torch, as before ONNX Runtime took them:
+    the baseline a run compares itself with (loads a second copy of each model)."""
+    m = config.model
+    embedder = SentenceTransformerEmbedder(m.name, m.dtype, m.batch_size, query_runtime="torch")
+    sparse = SpladeEncoder(m.sparse_name, m.dtype, query_runtime="torch") if m.sparse_name else None
+    reranker: Reranker = SparseReranker(lib.catalog) if sparse else IdentityReranker()
+    searcher = Searcher(lib.catalog, lib.index, lib.keyword, embedder, None, reranker, sparse)
+    return lambda q: searcher.search(q, k=5)
 
 
 def floor_fn(lib: Library) -> Callable[[str], object]:

@@ -77,7 +77,7 @@ def run_benchmarks(
             config, embedder, sparse, load_s, source_dir, corpus, [timings], progress
         )
         ingest = figures.to_json()
-        queries = run_corpus_queries(lib, qs, corpus_rounds, progress)
+        queries = run_corpus_queries(lib, qs, corpus_rounds, progress, config)
         result.update({k: v for k, v in ingest.items() if k != "detail"})
         result.update({k: v for k, v in queries.items() if k != "detail"})
         result["detail"] = {"ingest": ingest["detail"], "corpus_queries": queries["detail"]}
@@ -150,6 +150,14 @@ def run_scales(
                 out[name] = worker(config, data_dir, store, questions, rounds, name, progress)
                 add_first_query(out[name], config, data_dir, store, questions, name, progress)
                 out[name]["disk_mb"] = store_disk_mb(data_dir)
+                if name == "100k":  # the baseline: the same store, questions encoded on torch
+                    before = worker(
+                        config, data_dir, store, questions, 1, f"{name} torch", progress,
+                        extra=["--query-runtime", "torch"],
+                    )
+                    out[name]["questions_on_torch"] = {
+                        k: before[k] for k in ("query_p50_ms", "query_p95_ms", "filtered_p95_ms")
+                    }
         except (RuntimeError, OSError) as exc:
             errors[name] = f"measuring failed: {exc}"
             progress(f"{name}: {errors[name]}")
@@ -189,6 +197,8 @@ def worker(
         m.dtype,
         "--batch-size",
         str(m.batch_size),
+        "--query-runtime",
+        m.query_runtime,
         "--label",
         label,
     ]
@@ -307,6 +317,13 @@ def render_table(results: dict[str, Any]) -> str:
         "query_p95<=1.5x_floor_p50",
     )
     row("floor p50 (encode+chroma+keyword)", f"{r['floor_p50_ms']:.1f} ms")
+    cq = d.get("corpus_queries", {})
+    if "questions_on_torch_p50_ms" in cq:
+        row(
+            "questions on torch p50 / p95",
+            f"{cq['questions_on_torch_p50_ms']:.1f} / {cq['questions_on_torch_p95_ms']:.1f} ms",
+            "baseline, same run",
+        )
     lines += [
         "",
         f"{'store':<13}{'chunks':>11}{'p50 ms':>9}{'p95 ms':>9}{'filt p95':>10}{'RSS MB':>9}"
@@ -330,6 +347,13 @@ def render_table(results: dict[str, Any]) -> str:
             f"{s['query_p50_ms']:>9.1f}{s['query_p95_ms']:>9.1f}"
             f"{s['filtered_p95_ms']:>10.1f}{s['rss_mb']:>9.0f}{s['disk_mb']:>9.0f}{build:>9}"
             f"  p95 <= {limit:.0f} ms {verdict}"
+        )
+    base = r.get("scale", {}).get("100k") or {}
+    if "questions_on_torch" in base:
+        t = base["questions_on_torch"]
+        lines.append(
+            f"{'100k, torch':<13}{'':>11}{t['query_p50_ms']:>9.1f}{t['query_p95_ms']:>9.1f}"
+            f"{t['filtered_p95_ms']:>10.1f}  baseline: questions encoded on torch, same run"
         )
     lines += [
         "",

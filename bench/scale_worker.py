@@ -109,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--model", default=ModelConfig.name)
     ap.add_argument("--dtype", default=ModelConfig.dtype)
     ap.add_argument("--batch-size", type=int, default=ModelConfig.batch_size)
+    ap.add_argument(
+        "--query-runtime", choices=("onnx", "torch"), default=ModelConfig.query_runtime
+    )
     ap.add_argument("--rounds", type=int, default=2, help="warm rounds at most")
     ap.add_argument(
         "--budget-s",
@@ -135,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         host, _, port = args.server.rpartition(":")
         store = replace(store, mode="server", chroma_host=host, chroma_port=int(port))
     config = replace(
-        Config(), store=store, model=ModelConfig(args.model, args.dtype, args.batch_size)
+        Config(),
+        store=store,
+        model=ModelConfig(
+            args.model, args.dtype, args.batch_size, query_runtime=args.query_runtime
+        ),
     )
     embedder, _ = load_embedder(config)
     sparse = load_sparse(config)

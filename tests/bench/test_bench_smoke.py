@@ -143,6 +143,7 @@ def test_table_renders_run_skipped_and_failed_scales() -> None:
         "first_query_ms": 1100.0,
         "warm_up_ms": 2300.0,
         "first_query_after_warm_up_ms": 45.0,
+        "questions_on_torch": {"query_p50_ms": 52.0, "query_p95_ms": 63.0, "filtered_p95_ms": 55.0},
         "detail": {
             "chunks": 100_055,
             "build_s": 57.0,
@@ -163,7 +164,14 @@ def test_table_renders_run_skipped_and_failed_scales() -> None:
         "date": "2026-11-25",
         "scale": {"100k": scale_figures, "1m": None, "100k_server": None},
         "errors": {"100k_server": "measuring failed: chroma run exited with 1"},
-        "detail": {"ingest": {"chunks": 4500}, "wall_s": 100},
+        "detail": {
+            "ingest": {"chunks": 4500},
+            "corpus_queries": {
+                "questions_on_torch_p50_ms": 30.5,
+                "questions_on_torch_p95_ms": 41.0,
+            },
+            "wall_s": 100,
+        },
     }
     r["targets"] = targets(r)
     assert r["targets"]["100k_filtered_p95<=50ms"] is False
@@ -171,5 +179,9 @@ def test_table_renders_run_skipped_and_failed_scales() -> None:
     assert "(not run)" in table and "FAILED: measuring failed" in table
     assert "100,055" in table
     lines = table.splitlines()
+    [corpus_baseline] = [x for x in lines if x.startswith("questions on torch")]
+    assert "30.5 / 41.0 ms" in corpus_baseline
+    [scale_baseline] = [x for x in lines if x.startswith("100k, torch")]
+    assert scale_baseline.split()[2:5] == ["52.0", "63.0", "55.0"]
     block = lines.index("first question in a fresh process (ms):")
     assert lines[block + 2].split() == ["100k", "1,100", "2,300", "45"]
