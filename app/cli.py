@@ -368,8 +368,16 @@ def run_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.needs_model is None:  # commands that build their own library, or none
         return int(args.func(config, args))
+    reads_only = getattr(args, "reads_only", False)
+    if reads_only and not catalog_path(config).exists():
+        # Usually a data folder other than the one ingested into (it is relative to the cwd);
+        # reading must not leave an empty store behind there.
+        raise NewsreelError(
+            f"nothing is ingested in {config.store.data_dir.resolve()}: run"
+            " `newsreel ingest PATH…` first, or set NEWSREEL_DATA_DIR to your data folder"
+        )
     resolve_names(config, args)
-    lib = open_library(config, args.needs_model, getattr(args, "reads_only", False))
+    lib = open_library(config, args.needs_model, reads_only)
     try:
         if args.func in (cmd_search, cmd_ask, cmd_quote):
             lib.check()

@@ -177,8 +177,8 @@ def rebuild_library(
     todo = list(paths) or sources
     if not todo:  # before anything is set aside: a failed rebuild must not empty the store
         found = (
-            f" (the catalog lists {len(listed)} transcripts as ingest was given them, e.g."
-            f" {listed[0]}, and none is found from {Path.cwd()})"
+            f" (none of the {len(listed)} transcripts the catalog lists, e.g. {listed[0]},"
+            f" is found from {Path.cwd()})"
             if listed
             else ""
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -107,7 +108,7 @@ def _video_row(
         int(t.is_timed),
         content_hash,
         "done" if searchable else "pending",
-        t.source,
+        stored_source(t.source),
         now,
         t.text if searchable else "",
         _pack_starts(t.word_starts) if searchable else None,
@@ -321,8 +322,17 @@ class Catalog(SqliteDatabase):
             c.executemany("DELETE FROM stale_vectors WHERE id=?", [(i,) for i in ids])
 
     def sources(self) -> list[str]:
-        """The transcript files the catalog was built from."""
+        """The transcript files the catalog was built from (absolute paths, except in stores
+        written before sources were stored absolute and not re-ingested since)."""
         return [str(r[0]) for r in self._query("SELECT DISTINCT source FROM videos")]
+
+    def move_sources(self, moved: Mapping[str, str]) -> None:
+        """Record new paths for transcript files ({video id: source}), content unchanged."""
+        with self.transaction() as c:
+            c.executemany(
+                "UPDATE videos SET source=? WHERE video_id=?",
+                [(src, vid) for vid, src in moved.items()],
+            )
 
     def video_chunk_ids(self, video_id: str) -> list[str]:
         """Ids of one video's chunks."""
@@ -706,6 +716,12 @@ def _put_dense(c: sqlite3.Connection, video_id: str, ids: Sequence[str], vectors
         "INSERT OR REPLACE INTO video_dense (video_id, n, ids, vecs) VALUES (?,?,?,?)",
         (video_id, len(ids), "\n".join(ids), pack_matrix(vectors)),
     )
+
+
+def stored_source(source: str) -> str:
+    """A transcript's path as the catalog keeps it: absolute, so `newsreel rebuild` finds the
+    files from any folder ("" stays "": a transcript that came from no file)."""
+    return os.path.abspath(source) if source else source
 
 
 def context_text(title: str, channel: str) -> str:

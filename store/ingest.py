@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.catalog import Catalog, context_text
+from store.catalog import Catalog, context_text, stored_source
 from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
 from store.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
@@ -142,12 +142,19 @@ class Ingestor:
         files = found.files
         known = self.catalog.hash_by_source()
         todo: list[Path] = []
+        moved: dict[str, str] = {}
         for path in files:
-            prior = known.get(str(path))
+            where = stored_source(str(path))
+            # A store from before sources were kept absolute has them as ingest was given them.
+            prior = known.get(where) or known.get(str(path))
             if prior and prior[2] == "done" and fingerprint(path, timings_dirs) == prior[1]:
                 report.unchanged += 1
+                if where not in known:
+                    moved[prior[0]] = where
                 continue
             todo.append(path)
+        if moved:
+            self.catalog.move_sources(moved)
         done = report.unchanged
         total = len(files)
         if progress:

@@ -340,13 +340,30 @@ def test_ingest_without_a_terminal_prints_progress_lines(
     assert out.stdout.strip() == "ingested 8, unchanged 0, rejected 0"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["ask", "floods in Mozambique"], ["search", "--json", "floods"], ["quote", "x y"], ["stats"]],
+)
+def test_reading_a_data_folder_that_does_not_exist_says_where_it_looked_and_makes_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    out = newsreel(elsewhere, *command)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith(f"newsreel: error: nothing is ingested in {elsewhere}")
+    assert "newsreel ingest" in out.stderr and "NEWSREEL_DATA_DIR" in out.stderr
+    assert not elsewhere.exists()
+
+
 def test_asking_an_empty_data_folder_says_where_it_looked(tmp_path: Path) -> None:
-    out = newsreel(tmp_path / "elsewhere", "ask", "floods in Mozambique")
+    empty = tmp_path / "empty"
+    assert newsreel(empty, "ingest", str(tmp_path / "nothing-here")).returncode != 0
+    assert (empty / "catalog.sqlite3").exists()
+    out = newsreel(empty, "ask", "floods in Mozambique")
     assert out.returncode == 0
-    assert out.stdout.startswith(f"Nothing is ingested in {tmp_path / 'elsewhere'} yet")
-    assert "newsreel ingest" in out.stdout and "NEWSREEL_DATA_DIR" in out.stdout
-    out = newsreel(tmp_path / "elsewhere", "stats")
-    assert out.stdout.strip().endswith(f"data in {tmp_path / 'elsewhere'}")
+    assert out.stdout.startswith(f"Nothing is ingested in {empty} yet")
+    out = newsreel(empty, "stats")
+    assert out.stdout.strip().endswith(f"data in {empty}")
 
 
 def test_a_lost_keyword_index_is_refilled_on_disk_by_the_first_question(

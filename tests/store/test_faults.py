@@ -139,20 +139,58 @@ def test_rebuilding_again_and_again_does_not_grow_the_data_folder(tmp_path: Path
     assert len(copies) == 1 and copies[0].startswith("catalog.sqlite3.before-rebuild-"), copies
 
 
-def test_rebuild_with_nothing_to_read_from_here_leaves_the_store_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_rebuild_with_no_transcript_left_to_read_leaves_the_store_as_it_was(
+    tmp_path: Path,
 ) -> None:
     config = config_for(tmp_path / "data")
-    monkeypatch.chdir(CORPUS.parent)
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS, copy)
     lib = build_library(config, HashingEmbedder())
-    lib.ingest([Path(CORPUS.name)])  # sources kept as given: relative to this folder
+    lib.ingest([copy])
     lib.close()
-    monkeypatch.chdir(tmp_path)  # where "corpus/…" does not exist
+    shutil.rmtree(copy)
     for _ in range(2):  # twice: the second must not replace a good backup with an empty one
-        with pytest.raises(NewsreelError, match=r"nothing to rebuild from \(the catalog lists 8"):
+        with pytest.raises(NewsreelError, match=r"nothing to rebuild from \(none of the 8"):
             rebuild_library(config, [], (), HashingEmbedder())
     assert not list((tmp_path / "data").glob("*.before-rebuild-*"))
     again = build_library(config, HashingEmbedder())
     assert again.catalog.stats()["videos"] == 8 and again.index.count() > 0
     consistent(again)
     again.close()
+
+
+def test_rebuild_finds_transcripts_ingested_by_a_relative_path_from_another_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = config_for(tmp_path / "data")
+    monkeypatch.chdir(CORPUS.parent)
+    lib = build_library(config, HashingEmbedder())
+    first = lib.ingest([Path(CORPUS.name)])
+    lib.close()
+    monkeypatch.chdir(tmp_path)  # where "corpus/…" does not exist
+    rebuilt, report = rebuild_library(config, [], (), HashingEmbedder())
+    try:
+        assert len(report.ingested) == 8 and report.chunks == first.chunks
+        consistent(rebuilt)
+    finally:
+        rebuilt.close()
+
+
+def test_a_store_with_relative_sources_keeps_its_vectors_and_learns_the_full_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = config_for(tmp_path / "data")
+    monkeypatch.chdir(CORPUS.parent)
+    lib = build_library(config, HashingEmbedder())
+    lib.ingest([Path(CORPUS.name)])
+    with lib.catalog.transaction() as c:  # as an older Newsreel stored them: as given
+        for path in CORPUS.glob("*.txt"):
+            c.execute(
+                "UPDATE videos SET source=? WHERE source=?",
+                (f"{CORPUS.name}/{path.name}", str(path)),
+            )
+    assert all(not Path(s).is_absolute() for s in lib.catalog.sources())
+    again = lib.ingest([Path(CORPUS.name)])
+    assert again.ingested == [] and again.unchanged == 8  # nothing embedded again
+    assert sorted(lib.catalog.sources()) == sorted(str(p) for p in CORPUS.glob("*.txt"))
+    lib.close()
