@@ -479,6 +479,22 @@ class Catalog(SqliteDatabase):
                     written += 1
         return written
 
+    def dense_copy(self, video_id: str, dimension: int) -> tuple[list[str], Vectors] | None:
+        """(chunk ids, float32 unit rows) of one searchable video's stored vector copies; None
+        when it has none or they are not `dimension`-d."""
+        rows = self._query(
+            "SELECT d.ids, d.vecs, d.n FROM video_dense d JOIN videos v"
+            " ON v.video_id = d.video_id WHERE d.video_id=? AND v.state='done' AND d.n > 0",
+            (video_id,),
+        )
+        if not rows:
+            return None
+        ids = str(rows[0][0]).split("\n")
+        try:
+            return ids, unpack_matrix(rows[0][1], len(ids), dimension)
+        except ValueError:
+            return None
+
     def filtered_size(self, filters: SearchFilters, limit: int) -> int | None:
         """How many searchable chunks pass the filters, counted up to `limit` + 1 (so a broad
         filter costs little); None when a passing video has no stored copy of its vectors (a

@@ -151,6 +151,31 @@ def test_a_store_without_the_copies_searches_then_is_filled_from_chroma_not_re_e
     assert store.ingest([CORPUS], [TIMED]).dense_filled == 0
 
 
+def test_keyword_candidates_get_the_cosines_chroma_holds_with_or_without_the_copies(
+    store: Library,
+) -> None:
+    searcher = store.searcher
+    for q in QUESTIONS:
+        query = searcher.analyse(q)
+        assert query is not None
+        dense_side, keyword_side = searcher.candidates(query, SearchFilters(), 50)
+        from_copies = dict(dense_side)
+        # Every keyword candidate has a cosine, as far as Chroma's stored vectors say.
+        assert {cid for cid, _ in keyword_side} <= set(from_copies)
+        held = store.index.similarities(query.dense, list(from_copies))
+        assert held.keys() == from_copies.keys()
+        assert max(abs(from_copies[c] - held[c]) for c in held) < 2e-3
+    # A store from before the copies: the same cosines come from Chroma itself.
+    with store.catalog.transaction() as c:
+        c.execute("DELETE FROM video_dense")
+    fresh = store.make_searcher()
+    query = fresh.analyse(QUESTIONS[0])
+    assert query is not None
+    dense_side, _ = fresh.candidates(query, SearchFilters(), 50)
+    held = store.index.similarities(query.dense, [cid for cid, _ in dense_side])
+    assert all(abs(score - held[cid]) < 1e-5 for cid, score in dense_side)
+
+
 def test_warm_up_runs_every_search_path_on_an_empty_and_a_full_store(
     make_library: Callable[..., Library], tmp_path: Path
 ) -> None:
