@@ -36,6 +36,10 @@ PROBES = (
 
 Rows = npt.NDArray[np.float32]
 
+# torch's exporter keeps global state: two exports at once (a first question encodes with both
+# models side by side) make one of them fail. One export at a time, whatever the model.
+_EXPORTING = threading.Lock()
+
 
 def cache_root() -> Path:
     """Where exports are kept: $NEWSREEL_MODEL_CACHE, else the user's cache folder
@@ -172,7 +176,9 @@ class QueryRuntime:
         root = self._root or cache_root()
         folder = root / export_key(self.kind, self.model_path)
         if not (folder / "export.json").exists():
-            self._make(folder)
+            with _EXPORTING:
+                if not (folder / "export.json").exists():  # not made while this one waited
+                    self._make(folder)
         return OnnxQueryModel(folder)
 
     def _make(self, folder: Path) -> None:

@@ -7,6 +7,9 @@ import logging
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +92,29 @@ def test_an_export_is_made_once_and_then_found(tmp_path: Path) -> None:
     assert again is not None and again.folder == first.folder
     assert exporter.calls == 1
     assert [p.name for p in tmp_path.iterdir()] == [first.folder.name]  # no work folder left
+
+
+def test_two_models_first_used_at_once_are_exported_one_after_the_other(tmp_path: Path) -> None:
+    # torch's exporter cannot run twice at once; a first question starts both models together.
+    running, most = 0, 0
+    guard = threading.Lock()
+
+    def exporter(folder: Path) -> Rows:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.2)
+        with guard:
+            running -= 1
+        write_token_counter(folder)
+        return token_sums(PROBES)
+
+    runtimes = [QueryRuntime(kind, "m", exporter, tmp_path) for kind in ("dense", "sparse")]
+    with ThreadPoolExecutor(2) as pool:
+        models = list(pool.map(lambda r: r.model(), runtimes))
+    assert all(m is not None for m in models) and most == 1
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["dense", "sparse"]
 
 
 def test_texts_of_different_lengths_in_one_call_are_padded_not_mixed(tmp_path: Path) -> None:
@@ -177,6 +203,20 @@ def test_onnx_sparse_vectors_weigh_the_same_terms(tmp_path: Path) -> None:
         assert top <= set(got.ids.tolist())
         assert got.dot(expected) / np.sqrt(got.dot(got) * expected.dot(expected)) > 0.99
     assert onnx_side.term_ids(["mandelson"]) == torch_side.term_ids(["mandelson"])
+
+
+@pytest.mark.model
+def test_a_first_question_exports_both_real_models_side_by_side(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    embedder = SentenceTransformerEmbedder(export_root=tmp_path)
+    sparse = SpladeEncoder(export_root=tmp_path)
+    with caplog.at_level(logging.WARNING), ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(sparse.encode, ["who won the election"])  # as Searcher.encode does
+        vec = embedder.embed(["who won the election"])
+        assert len(pending.result()[0]) > 0 and vec.shape == (1, 384)
+    assert "stays on torch" not in caplog.text
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["sentence", "splade"]
 
 
 @pytest.mark.model
