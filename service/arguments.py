@@ -15,6 +15,7 @@ from datetime import date
 from service.text import one_line, truncate_words
 from store.errors import NewsreelError
 from store.models import SearchFilters
+from store.text import content_terms
 
 MAX_QUESTION = 500
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
@@ -56,6 +57,12 @@ def check_question(
     if len(question) > MAX_QUESTION:
         raise BadArgument(
             f"Please keep the {what} under {MAX_QUESTION} characters (yours has {len(question)})."
+        )
+    if what == "question" and not content_terms(question):
+        # Search would find nothing to look for and answer "no coverage", which misleads.
+        raise BadArgument(
+            f"“{truncate_words(question, 40)}” has no words to search for, only common ones"
+            f" like “the” or “what”: name a person, place or event, e.g. `{example}`."
         )
     return question
 

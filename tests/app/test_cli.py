@@ -119,7 +119,7 @@ def test_bad_arguments_are_one_clear_line(ingested: Path) -> None:
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr == (
         "newsreel: error: --since must be a date like 2024-08-13, not “2026-02-30”.\n")
-    out = newsreel(ingested, "search", "--since", "2026-03-01", "--until", "2026-02-01", "x")
+    out = newsreel(ingested, "search", "--since", "2026-03-01", "--until", "2026-02-01", "floods")
     assert out.returncode == 2 and "after --until" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     out = newsreel(ingested, "ingest", "/no/such/folder")
@@ -191,7 +191,8 @@ def test_bad_config_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [("ask", "   "), ("search", "--json", ""), ("quote", " \t "), ("ask", "-k", "0", "gold"),
-     ("search", "-k", "many", "gold"), ("ask", "--until", "last week", "gold")],
+     ("search", "-k", "many", "gold"), ("ask", "--until", "last week", "gold"),
+     ("ask", "what did they say?")],
 )
 def test_a_bad_argument_is_refused_before_anything_opens(
     tmp_path: Path, argv: tuple[str, ...]
@@ -200,7 +201,8 @@ def test_a_bad_argument_is_refused_before_anything_opens(
     out = newsreel(data, *argv)
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("newsreel: error: ") and out.stderr.count("\n") == 1
-    assert any(hint in out.stderr for hint in ("Please type a", "-k must be", "--until must be"))
+    hints = ("Please type a", "-k must be", "--until must be", "no words to search for")
+    assert any(hint in out.stderr for hint in hints)
     assert not data.exists(), "no store (nor model) is opened for a bad argument"
 
 
@@ -210,7 +212,8 @@ def test_an_unknown_channel_or_video_is_named_with_what_is_known(ingested: Path)
     assert out.stderr == (
         "newsreel: error: No videos from a channel called “bbc”. Did you mean “BBC News”? "
         "Known channels: BBC News, DW News.\n")
-    out = newsreel(ingested, "search", "--json", "--video", "https://youtu.be/abcdefghijk", "x")
+    unknown = "https://youtu.be/abcdefghijk"
+    out = newsreel(ingested, "search", "--json", "--video", unknown, "floods")
     assert out.returncode == 2 and "No ingested video has the id “abcdefghijk”" in out.stderr
     link = "https://www.youtube.com/watch?v=kYHHg6oV8A4&t=18s"
     out = newsreel(ingested, "search", "--json", "--video", link, "floods")

@@ -27,7 +27,7 @@ KNOWN = ("BBC News", "DW News", "Al Jazeera English")
 
 
 def test_question_is_tidied() -> None:
-    assert check_question("  what did\n the BBC say  ") == "what did the BBC say"
+    assert check_question("  what did\n the BBC say of gold ") == "what did the BBC say of gold"
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,16 @@ def test_question_is_tidied() -> None:
 def test_bad_questions_are_explained(text: str, hint: str) -> None:
     with pytest.raises(BadArgument, match=hint.replace("(", r"\(").replace(")", r"\)")):
         check_question(text)
+
+
+@pytest.mark.parametrize("text", ["the of and is it", "???", "what did they say?"])
+def test_a_question_of_only_common_words_says_there_is_nothing_to_search_for(text: str) -> None:
+    with pytest.raises(BadArgument, match="no words to search for"):
+        check_question(text)
+
+
+def test_a_line_of_common_words_may_still_be_quoted() -> None:
+    assert check_line("what did they say?") == "what did they say?"
 
 
 def test_a_question_of_exactly_the_limit_is_fine() -> None:
