@@ -160,9 +160,18 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             sections[name] = _section(kinds[name], values, f"{p} [{name}]")  # type: ignore[arg-type]
         cfg = replace(cfg, **sections)
         # Relative folders in a config file are relative to the file, not to the shell.
+        def beside(folder: Path) -> Path:
+            return folder if folder.is_absolute() else p.parent / folder
+
         store = cfg.store
-        if not store.data_dir.is_absolute() and "data_dir" in raw.get("store", {}):
-            cfg = replace(cfg, store=replace(store, data_dir=p.parent / store.data_dir))
+        if "data_dir" in raw.get("store", {}):
+            cfg = replace(cfg, store=replace(store, data_dir=beside(store.data_dir)))
+        ingest, alerts = cfg.ingest, cfg.alerts
+        cfg = replace(
+            cfg,
+            ingest=replace(ingest, timings=tuple(beside(d) for d in ingest.timings)),
+            alerts=replace(alerts, inboxes=tuple(beside(d) for d in alerts.inboxes)),
+        )
     env_dir = os.environ.get("NEWSREEL_DATA_DIR")
     if env_dir:
         cfg = replace(cfg, store=replace(cfg.store, data_dir=Path(env_dir)))

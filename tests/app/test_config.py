@@ -72,5 +72,10 @@ def test_good_values_load_and_relative_folders_follow_the_file(tmp_path: Path) -
     assert cfg.store.data_dir == tmp_path / "d"
     assert cfg.alerts.max_age_hours == 12.0 and cfg.alerts.channel_ids == (123,)
     assert (cfg.ingest.window, cfg.ingest.overlap) == (90, 0)
+    folders = load(tmp_path, "[ingest]\ntimings = ['captions', '/srv/vtt']\n"
+                             "[alerts]\ninboxes = ['inbox']\n")
+    assert folders.ingest.timings == (tmp_path / "captions", Path("/srv/vtt"))
+    assert folders.alerts.inboxes == (tmp_path / "inbox",)
+    assert folders.store.data_dir == Config().store.data_dir  # not in the file: the cwd's
     assert load_config(ROOT / "config.example.toml") == Config(
         store=StoreConfig(data_dir=ROOT / "data"))
