@@ -140,8 +140,11 @@ async def test_ask_defers_then_answers_with_verbatim_quotes_and_links(
     assert "BBC News · 2026-01-29 · [▶ 0:00](https://www.youtube.com/watch?v=9TCkrN16Hac&t=0s)" \
         in (first.value or "")
     assert "**polar** **bears**" in (first.value or "")
-    assert embed.footer.text == "Results 1–3"
-    assert set(buttons(answer)) == {"More results ▶", "Context 1", "Context 2", "Context 3"}
+    # Only the video about polar bears: the other stories are too weak to answer with.
+    titles = {(f.name or "").split(" ", 1)[1] for f in embed.fields}
+    assert titles == {first.name.split(" ", 1)[1]}
+    assert embed.footer.text == "Results 1–2"
+    assert set(buttons(answer)) == {"Context 1", "Context 2"}
 
 
 async def test_ask_private_is_only_shown_to_the_asker(room: Room) -> None:
@@ -166,17 +169,21 @@ async def test_no_coverage_is_said_plainly(room: Room) -> None:
         "No coverage found for “banana recipes for cats” in the ingested videos.")
 
 
+# Five passages in the test corpus (three videos mention the police): two pages of three.
+PAGED = "what did the police say"
+
+
 async def test_more_results_pages_in_place_for_the_asker(
     room: Room, corpus_library: Library
 ) -> None:
-    first = await room.alice.slash(room.channel, "ask", question="polar bears")
+    first = await room.alice.slash(room.channel, "ask", question=PAGED)
     assert first.response is not None
     page2 = await room.alice.click(first.response, label="More results ▶")
 
     assert page2.response is not None and page2.response.id == first.response.id
     embed = page2.response.embeds[0]
-    assert embed.footer.text == "Results 4–6"
-    assert [(f.name or "").split(".")[0] for f in embed.fields] == ["4", "5", "6"]
+    assert embed.footer.text == "Results 4–5"
+    assert [(f.name or "").split(".")[0] for f in embed.fields] == ["4", "5"]
     assert_passages_verbatim(embed, corpus_library)
     assert "◀ Back" in buttons(page2.response) and "Context 4" in buttons(page2.response)
 
@@ -185,13 +192,13 @@ async def test_more_results_pages_in_place_for_the_asker(
 
 
 async def test_someone_else_gets_more_results_privately(room: Room) -> None:
-    first = await room.alice.slash(room.channel, "ask", question="polar bears")
+    first = await room.alice.slash(room.channel, "ask", question=PAGED)
     assert first.response is not None
     theirs = await room.bob.click(first.response, label="More results ▶")
 
     copy = last_reply(theirs)
     assert copy.ephemeral and copy.id != first.response.id
-    assert copy.embeds[0].footer.text == "Results 4–6"
+    assert copy.embeds[0].footer.text == "Results 4–5"
     unchanged = room.channel.history(viewer=room.alice)[-1]
     assert unchanged.embeds[0].footer.text == "Results 1–3"
 
@@ -217,7 +224,7 @@ async def test_more_context_shows_the_neighbouring_transcript_privately(
 
 
 async def test_buttons_of_a_forgotten_answer_explain_themselves(room: Room) -> None:
-    first = await room.alice.slash(room.channel, "ask", question="polar bears")
+    first = await room.alice.slash(room.channel, "ask", question=PAGED)
     assert first.response is not None
     cog = cast(NewsreelBot, room.env.bot).get_cog("Ask")
     assert isinstance(cog, AskCog)
@@ -359,7 +366,7 @@ async def test_a_mention_is_answered_in_a_reply(room: Room, corpus_library: Libr
     assert reply.reference is not None and reply.reference.message_id == asked.id
     assert "u8XpObQqb9c" in assert_passages_verbatim(reply.embeds[0], corpus_library)
     assert not reply.mentions, "the reply must not ping the asker"
-    assert "More results ▶" in buttons(reply)
+    assert "Context 1" in buttons(reply)
 
 
 async def test_messages_without_a_mention_are_ignored(room: Room) -> None:
@@ -480,7 +487,7 @@ async def test_quote_on_discord_and_in_the_terminal_give_the_same_match_quote_an
 
 
 @pytest.mark.parametrize("question", [
-    "Are polar bears getting fatter?", "what did they say about the price of gold",
+    "what did the police say", "what did the minister say",
 ])
 async def test_ask_on_discord_and_in_the_terminal_list_the_same_passages(
     room: Room, corpus_library: Library, capsys: pytest.CaptureFixture[str], question: str

@@ -52,6 +52,14 @@ def test_a_typo_in_the_question_is_read_as_the_word_meant(corpus_library: Librar
     assert "greenland" in hits[0].quote.lower()
 
 
+def test_further_hits_too_weak_to_answer_with_are_left_out(corpus_library: Library) -> None:
+    hits = corpus_library.searcher.search(
+        "how many homes have been destroyed in the mozambique floods", k=5
+    )
+    assert hits and hits[0].video_id == "kYHHg6oV8A4"
+    assert {h.video_id for h in hits} == {"kYHHg6oV8A4"}, [h.title for h in hits]
+
+
 def test_untimed_transcript_links_without_a_time(corpus_library: Library) -> None:
     hits = corpus_library.searcher.search("Iran retaliation against Israel Hamas leader", k=5)
     dw = [h for h in hits if h.video_id == "CSWiKMIF53g"]
