@@ -97,4 +97,3 @@ def export_splade(model_path: str, folder: Path, max_tokens: int) -> Rows:
         expected = module(*(batch[n] for n in spec.input_names)).numpy()
     _write(folder, module, batch, spec, tokenizer)
     return np.asarray(expected, dtype=np.float32)
-

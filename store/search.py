@@ -108,9 +108,9 @@ class Searcher:
         # A selective filter's vectors (≤ exact_max chunks, ≤ 15 MB each): a community filters
         # by the same channels and weeks again and again, and reading them costs ~6 ms at 4.5k.
         self._filtered = CatalogCache(self._read_filtered, catalog.generation, size=4)
+        self._video_stems = CatalogCache(self._read_stems, catalog.generation)  # for abstaining
         # A video's chunk vectors (bfloat16 copies, ~17 KB a video): keyword-only candidates'
         # cosines without a Chroma read.
-        self._video_stems = CatalogCache(self._read_stems, catalog.generation)  # for abstaining
         self._dense_copies = CatalogCache(self._read_dense_copy, catalog.generation, size=256)
         self._encoding = ThreadPoolExecutor(1, thread_name_prefix="newsreel-sparse-encoder")
 
