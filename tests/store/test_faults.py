@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.config import Config
 from app.wiring import Library, build_library, catalog_path, rebuild_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from store.embedder import HashingEmbedder
@@ -17,6 +18,7 @@ from store.errors import (
     ModelMismatchError,
     NewsreelError,
 )
+from store.ingest import IngestReport
 from tests.fixtures_store import CORPUS, TIMED, config_for
 from tests.store.test_ingest import consistent
 
@@ -159,13 +161,20 @@ def test_rebuild_with_no_transcript_left_to_read_leaves_the_store_as_it_was(
     again.close()
 
 
+def ingested_from_beside_the_corpus(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Library, IngestReport]:
+    """The test corpus ingested as `corpus` (a relative path), from the folder holding it."""
+    monkeypatch.chdir(CORPUS.parent)
+    lib = build_library(config, HashingEmbedder())
+    return lib, lib.ingest([Path(CORPUS.name)])
+
+
 def test_rebuild_finds_transcripts_ingested_by_a_relative_path_from_another_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = config_for(tmp_path / "data")
-    monkeypatch.chdir(CORPUS.parent)
-    lib = build_library(config, HashingEmbedder())
-    first = lib.ingest([Path(CORPUS.name)])
+    lib, first = ingested_from_beside_the_corpus(config, monkeypatch)
     lib.close()
     monkeypatch.chdir(tmp_path)  # where "corpus/…" does not exist
     rebuilt, report = rebuild_library(config, [], (), HashingEmbedder())
@@ -179,10 +188,7 @@ def test_rebuild_finds_transcripts_ingested_by_a_relative_path_from_another_fold
 def test_a_store_with_relative_sources_keeps_its_vectors_and_learns_the_full_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = config_for(tmp_path / "data")
-    monkeypatch.chdir(CORPUS.parent)
-    lib = build_library(config, HashingEmbedder())
-    lib.ingest([Path(CORPUS.name)])
+    lib, _ = ingested_from_beside_the_corpus(config_for(tmp_path / "data"), monkeypatch)
     with lib.catalog.transaction() as c:  # as an older Newsreel stored them: as given
         for path in CORPUS.glob("*.txt"):
             c.execute(
