@@ -12,19 +12,28 @@ K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
+def _one(_: object) -> int:
+    return 1
+
+
 class CatalogCache(Generic[K, T]):
-    """Keeps what was read for the last `size` keys; any catalog change empties it."""
+    """Keeps what was read for recent keys, up to `capacity` in the units of `weigh` (by default
+    one per key; bytes for a memory budget); any catalog change empties it. The most recent value
+    is kept even when it alone weighs more than the capacity."""
 
     def __init__(
         self,
         load: Callable[[K], T | None],
         generation: Callable[[], Hashable],
-        size: int = 64,
+        capacity: int = 64,
+        weigh: Callable[[T], int] = _one,
     ) -> None:
         self._load = load
         self._generation = generation
-        self._size = size
-        self._items: OrderedDict[K, T] = OrderedDict()
+        self._capacity = capacity
+        self._weigh = weigh
+        self._items: OrderedDict[K, tuple[T, int]] = OrderedDict()
+        self._weight = 0
         self._seen: Hashable = None
         self._lock = threading.Lock()
 
@@ -35,16 +44,26 @@ class CatalogCache(Generic[K, T]):
             if generation != self._seen:
                 # A re-ingested video has new words: stale text would quote words it no longer has.
                 self._items.clear()
+                self._weight = 0
                 self._seen = generation
-            value = self._items.get(key)
-            if value is not None:
+            item = self._items.get(key)
+            if item is not None:
                 self._items.move_to_end(key)
-                return value
+                return item[0]
         value = self._load(key)
-        if value is not None:
-            with self._lock:
-                if generation == self._seen:
-                    self._items[key] = value
-                    while len(self._items) > self._size:
-                        self._items.popitem(last=False)
+        if value is None:
+            return None
+        weight = self._weigh(value)
+        with self._lock:
+            if generation == self._seen and key not in self._items:
+                self._items[key] = (value, weight)
+                self._weight += weight
+                while self._weight > self._capacity and len(self._items) > 1:
+                    _, (_, dropped) = self._items.popitem(last=False)
+                    self._weight -= dropped
         return value
+
+    @property
+    def weight(self) -> int:
+        """What the kept values weigh together (in the units of `weigh`)."""
+        return self._weight

@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from store.quotes import stem as light_stem
 
 _VOWELS = set("aeiou")
@@ -50,22 +52,9 @@ def phonetic_key(word: str) -> str:
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
     """Edit distance counting a swap of neighbours as one edit, or limit+1 once over `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
     # Optimal string alignment: typed words swap letters ('greenalnd') as often as they drop one.
-    before: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                d = min(d, before[j - 2] + 1)
-            cur.append(d)
-        if min(cur) > limit:
-            return limit + 1
-        before, prev = prev, cur
-    return prev[-1]
+    # rapidfuzz's C++ version: a question's spelling variants took ~0.4 ms in Python.
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 @dataclass(frozen=True)

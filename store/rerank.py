@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from store.fusion import Candidate
-from store.sparse import SparseVector
+from store.sparse import SparseVector, dots
 
 
 class Reranker(Protocol):
@@ -61,7 +61,11 @@ class SparseReranker:
         if query is None or not len(query) or not head:
             return [*head, *tail]
         vectors = self.store.sparse_vectors([c.id for c in head])
-        relevance = {c.id: query.dot(vectors[c.id]) if c.id in vectors else 0.0 for c in head}
+        stored = [c.id for c in head if c.id in vectors]
+        relevance = dict.fromkeys((c.id for c in head), 0.0)
+        relevance.update(
+            zip(stored, dots(query, [vectors[i] for i in stored]).tolist(), strict=True)
+        )
         best_sparse = max(relevance.values()) or 1.0
         best_fused = max(c.score for c in head) or 1.0
         rescored = [

@@ -3,7 +3,7 @@ rerank → localisation inside videos → diversify → abstain → quote."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +18,7 @@ from store.fusion import fuse
 from store.hits import make_hit
 from store.keyword_index import KeywordIndex
 from store.localise import Window
-from store.models import Hit, SearchFilters
+from store.models import Hit, SearchFilters, VideoText
 from store.query_analysis import QueryAnalyser, QueryTerms, SpellingParams
 from store.quote_finder import closest_window, find_exact
 from store.quotes import best_span, stem
@@ -33,6 +33,11 @@ QUOTE_CONTEXT_WORDS = 12
 # word or two changed, dropped or contracted scores 0.8–0.95; a question that shares a name
 # with a line ("who won the eurovision song contest") about 0.6.
 MIN_CLOSENESS = 0.7
+# What the per-video caches may hold (bytes, estimated): all of a few hundred videos'
+# texts, windows and stems; ~130 MB together when full.
+TEXT_CACHE_BYTES = 64 << 20
+WINDOW_CACHE_BYTES = 48 << 20
+STEM_CACHE_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -101,18 +106,23 @@ class Searcher:
         self.analyser = QueryAnalyser(
             catalog, SpellingParams(p.fuzzy, p.fuzzy_max_share, p.fuzzy_rare, p.fuzzy_max)
         )
-        # Each hit reads its whole video (words and timings), and localisation every window's
-        # sparse vector: 5 videos cost ~5 ms uncached. News questions return to the same stories.
-        self._texts = CatalogCache(catalog.video_text, catalog.generation)
-        self._video_windows = CatalogCache(self._read_windows, catalog.generation)
+        # Each hit reads its whole video (words and timings), localisation every window's sparse
+        # vector, abstention every word's stem: ~1 ms a video uncached, a quarter of a search's
+        # own work on the corpus. News questions return to the same stories. Budgets are in
+        # bytes, not videos: a three-hour debate weighs as much as a hundred two-minute clips.
+        gen = catalog.generation
+        self._texts = CatalogCache(catalog.video_text, gen, TEXT_CACHE_BYTES, text_bytes)
+        self._video_windows = CatalogCache(
+            self._read_windows, gen, WINDOW_CACHE_BYTES, windows_bytes
+        )
+        self._video_stems = CatalogCache(self._read_stems, gen, STEM_CACHE_BYTES, stems_bytes)
         # A selective filter's vectors (≤ exact_max chunks, ≤ 15 MB each): a community filters
         # by the same channels and weeks again and again, and reading them costs ~6 ms at 4.5k.
-        self._filtered = CatalogCache(self._read_filtered, catalog.generation, size=4)
-        self._video_stems = CatalogCache(self._read_stems, catalog.generation)  # for abstaining
+        self._filtered = CatalogCache(self._read_filtered, gen, capacity=4)
         # A video's chunk vectors (bfloat16 copies, ~17 KB a video): keyword-only candidates'
         # cosines without a Chroma read.
-        self._dense_copies = CatalogCache(self._read_dense_copy, catalog.generation, size=256)
-        self._encoding = ThreadPoolExecutor(1, thread_name_prefix="newsreel-sparse-encoder")
+        self._dense_copies = CatalogCache(self._read_dense_copy, gen, capacity=256)
+        self._encoding = ThreadPoolExecutor(2, thread_name_prefix="newsreel-question-encoder")
 
     # --- stages -------------------------------------------------------------------------
 
@@ -131,32 +141,52 @@ class Searcher:
     def encode(self, question: str) -> tuple[Vectors, SparseVector | None]:
         """The question's dense vector (embedder.dimension floats) and sparse vector (None
         without a sparse model), the two models running side by side."""
-        if self.sparse_encoder is None:
-            return self.embedder.embed([question])[0], None
+        return self._start_encoding(question)()
+
+    def _start_encoding(self, question: str) -> Callable[[], tuple[Vectors, SparseVector | None]]:
         # Each model leaves a core idle for part of a 12-token forward pass: side by side, both
-        # take ~8 ms instead of ~11 ms in turn (ONNX Runtime, 2 cores).
-        sparse = self._encoding.submit(self.sparse_encoder.encode, [question])
-        dense = self.embedder.embed([question])[0]
-        return dense, sparse.result()[0]
+        # take ~8 ms instead of ~11 ms in turn (ONNX Runtime, 2 cores). Both run in the pool so
+        # the caller's thread can query the keyword index meanwhile.
+        dense = self._encoding.submit(self.embedder.embed, [question])
+        encoder = self.sparse_encoder
+        sparse = None if encoder is None else self._encoding.submit(encoder.encode, [question])
+        return lambda: (dense.result()[0], None if sparse is None else sparse.result()[0])
 
     def candidates(
-        self, query: Query, filters: SearchFilters, depth: int
+        self,
+        query: Query,
+        filters: SearchFilters,
+        depth: int,
+        keyword: list[tuple[str, float]] | None = None,
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """Candidates from both sides: (chunk id, cosine) and (chunk id, BM25), best first."""
+        """Candidates from both sides: (chunk id, cosine) and (chunk id, BM25), best first;
+        `keyword`: the keyword side's candidates when already fetched (`keyword_candidates`)."""
         p = self.params
         dense = self._dense(query.dense, filters, max(p.dense_depth, depth))
         qt = query.terms
-        keyword = self.keyword.search(qt.keywords, filters, max(p.keyword_depth, depth))
+        if keyword is None:
+            keyword = self.keyword_candidates(qt, filters, depth)
         if p.complete_features:
             dense, keyword = self._complete(query.dense, qt, dense, keyword)
         return dense, keyword
 
+    def keyword_candidates(
+        self, terms: QueryTerms, filters: SearchFilters, depth: int
+    ) -> list[tuple[str, float]]:
+        """The keyword side's candidates: (chunk id, BM25), best first, at least keyword_depth."""
+        return self.keyword.search(terms.keywords, filters, max(self.params.keyword_depth, depth))
+
     def passages(
-        self, query: Query, filters: SearchFilters, limit: int, per_video: int
+        self,
+        query: Query,
+        filters: SearchFilters,
+        limit: int,
+        per_video: int,
+        keyword: list[tuple[str, float]] | None = None,
     ) -> list[Region]:
         """Candidates → fusion → rerank → localisation/diversify: up to `limit` passages."""
         p = self.params
-        dense, keyword = self.candidates(query, filters, limit)
+        dense, keyword = self.candidates(query, filters, limit, keyword)
         fused = fuse(dense, keyword, p.dense_weight, p.keyword_weight, p.rrf_weight, p.rrf_k)
         ranked = self.reranker.rerank(query.sparse, fused)
         rows = self.catalog.chunks([c.id for c in ranked])
@@ -203,11 +233,17 @@ class Searcher:
         offset: int = 0,
     ) -> list[Hit]:
         """The best `k` passages for a question (after skipping `offset`), or [] if none fits."""
-        query = self.analyse(question)
-        if query is None:
+        terms = self.query_terms(question)
+        if not terms.terms:
             return []
+        filters = filters or SearchFilters()
+        encoding = self._start_encoding(question)
+        # The keyword side needs no vectors: it runs while the models encode (~1 ms of ~8 on
+        # the corpus, more on big stores).
+        keyword = self.keyword_candidates(terms, filters, k + offset)
+        query = Query(question, terms, *encoding())
         regions = self.passages(
-            query, filters or SearchFilters(), k + offset, per_video or self.params.per_video
+            query, filters, k + offset, per_video or self.params.per_video, keyword
         )
         if not regions or self.abstains(query, regions[0]):
             return []
@@ -430,6 +466,25 @@ class Searcher:
             if w > 0:
                 related[word] = self.params.related_mix * w
         return related
+
+
+def text_bytes(text: VideoText) -> int:
+    """Estimated bytes a video's words and start times take in memory."""
+    # A short str is ~50 bytes plus its letters; a tuple slot 8; a float 24 plus its slot.
+    starts = len(text.word_starts) if text.word_starts is not None else 0
+    return sum(len(w) for w in text.words) + 58 * len(text.words) + 32 * starts
+
+
+def windows_bytes(windows: Sequence[Window]) -> int:
+    """Estimated bytes a video's windows (ids, spans, sparse vectors) take in memory."""
+    # Two small numpy arrays (~110 bytes of header each), the Window and its id: ~400 bytes.
+    arrays = sum(w.vector.ids.nbytes + w.vector.weights.nbytes for w in windows if w.vector)
+    return arrays + 400 * len(windows)
+
+
+def stems_bytes(stems: frozenset[str]) -> int:
+    """Estimated bytes of a set of stems (the strings and the set's slots)."""
+    return 100 * len(stems)
 
 
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:

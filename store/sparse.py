@@ -58,6 +58,24 @@ class SparseVector:
         return float(np.dot(self.weights[a], other.weights[b]))
 
 
+def dots(query: SparseVector, vectors: Sequence[SparseVector]) -> npt.NDArray[np.float64]:
+    """`query.dot(v)` for every vector at once: len(vectors) floats."""
+    if not vectors or not len(query):
+        return np.zeros(len(vectors))
+    # Every vector's terms placed by bisection in the query's sorted ids: one numpy pass instead
+    # of a set intersection per vector (~25 µs each, 40 a search in the reranker).
+    ids = np.concatenate([v.ids for v in vectors])
+    weights = np.concatenate([v.weights for v in vectors])
+    rows = np.repeat(np.arange(len(vectors)), [len(v) for v in vectors])
+    at = np.minimum(np.searchsorted(query.ids, ids), len(query) - 1)
+    shared = query.ids[at] == ids
+    products = weights[shared].astype(np.float64) * query.weights[at[shared]]
+    sums: npt.NDArray[np.float64] = np.bincount(
+        rows[shared], weights=products, minlength=len(vectors)
+    ).astype(np.float64)
+    return sums
+
+
 class SparseEncoder(Protocol):
     """Anything that turns texts into sparse term-weight vectors over a fixed vocabulary."""
 

@@ -33,7 +33,7 @@ def test_a_reingested_video_is_never_quoted_from_its_old_text() -> None:
 
 def test_the_least_recently_used_video_is_dropped_first() -> None:
     store = Store()
-    cache = CatalogCache(store.load, lambda: store.generation, size=2)
+    cache = CatalogCache(store.load, lambda: store.generation, capacity=2)
     cache.get("a"), cache.get("b"), cache.get("a"), cache.get("c")
     store.reads.clear()
     cache.get("a"), cache.get("b")
@@ -46,3 +46,21 @@ def test_a_missing_video_is_not_cached() -> None:
     assert cache.get("zzz") is None
     store.words["zzz"] = "arrived"
     assert cache.get("zzz") is not None
+
+
+def test_a_memory_budget_keeps_many_short_videos_or_few_long_ones() -> None:
+    store = Store()
+    store.words.update(long=" ".join(["word"] * 10), d="dee")
+    cache = CatalogCache(
+        store.load, lambda: store.generation, capacity=10, weigh=lambda t: len(t.words)
+    )
+    cache.get("b"), cache.get("c"), cache.get("d")
+    store.reads.clear()
+    cache.get("b"), cache.get("c"), cache.get("d")
+    assert store.reads == []  # three one-word videos fit in ten
+    cache.get("long")  # ten words: the short ones make room
+    assert cache.weight == 10
+    store.reads.clear()
+    cache.get("long"), cache.get("b")
+    assert store.reads == ["b"]
+    assert cache.weight == 1  # the long video went to make room for "b"

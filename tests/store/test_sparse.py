@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store.sparse import HashingSparseEncoder, SparseVector
+from store.sparse import HashingSparseEncoder, SparseVector, dots
 
 weights_st = st.dictionaries(
     st.integers(0, 30_521), st.floats(0.01, 20.0, allow_nan=False), max_size=300
@@ -27,6 +27,16 @@ def test_dot_is_the_sum_over_shared_terms(a: dict[int, float], b: dict[int, floa
     expected = sum(w * b[i] for i, w in a.items() if i in b)
     got = SparseVector.from_dict(a).dot(SparseVector.from_dict(b))
     assert abs(got - expected) <= 1e-3 * max(1.0, abs(expected))
+
+
+@given(weights_st, st.lists(weights_st, max_size=6))
+def test_dots_at_once_equal_each_dot_product(
+    q: dict[int, float], vs: list[dict[int, float]]
+) -> None:
+    query = SparseVector.from_dict(q)
+    vectors = [SparseVector.from_dict(v) for v in vs]
+    expected = [query.dot(v) for v in vectors]
+    np.testing.assert_allclose(dots(query, vectors), expected, rtol=1e-5, atol=1e-4)
 
 
 def test_from_dense_keeps_only_non_zero_entries() -> None:
