@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -119,6 +120,28 @@ def test_a_broad_filter_takes_the_hnsw_path_and_still_filters(store: Library) ->
             got = dense(broad, q, filters)
             assert got and all(cid.rsplit(":", 1)[0] in allowed for cid, _ in got)
             assert got[0][0] == reference(store, q, filters)[0][0]
+
+
+def test_a_small_store_is_ranked_exactly_and_a_big_one_by_hnsw(
+    store: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    query = store.index.query
+
+    def counted(*args: Any, **kwargs: Any) -> list[tuple[str, float]]:
+        asked.append(1)
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(store.index, "query", counted)
+    everything = SearchFilters()
+    big = store.make_searcher(replace(SearchParams(), exact_max=2, exact_fallback_max=2))
+    for q in QUESTIONS:
+        want = reference(store, q, everything)[:10]
+        same_ranking(dense(store.searcher, q, everything), want)  # every chunk, exactly
+        assert asked == []
+        hnsw = dense(big, q, everything)
+        assert asked and hnsw[0][0] == want[0][0]
+        asked.clear()
 
 
 def test_filtered_answers_come_only_from_the_filtered_videos(store: Library) -> None:
