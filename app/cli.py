@@ -350,7 +350,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="videos, chunks, channels, last ingest")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.set_defaults(func=cmd_stats, reads_only=True, needs_model=False)
+    for sub_parser in sub.choices.values():
+        sub_parser.set_defaults(subcommand_parser=sub_parser)  # whose usage a refusal shows
     return parser
+
+
+def parse_arguments(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """Parsed arguments; exits 2 with the subcommand's own usage (`newsreel ask --bogus` shows
+    how to call `ask`, not the list of every command) on an option it does not take."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        owner: argparse.ArgumentParser = getattr(args, "subcommand_parser", parser)
+        owner.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def open_library(config: Config, needs_model: bool, read_only: bool = False) -> Library:
@@ -391,8 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(build_parser(), argv)
     configure_logging(args.debug)
     try:
         code = run_command(args)

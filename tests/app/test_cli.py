@@ -130,6 +130,10 @@ def test_bad_arguments_are_one_clear_line(ingested: Path) -> None:
     assert out.returncode == 2 and out.stderr == (
         "newsreel: error: --timings: no such folder: /no/such/timings\n")
     assert newsreel(ingested, "stats", "--json").stdout == before
+    # An option the command does not take: that command's usage, not the list of commands.
+    out = newsreel(ingested, "ask", "--bogus", "floods")
+    assert out.returncode == 2 and out.stderr.startswith("usage: newsreel ask ")
+    assert out.stderr.endswith("newsreel ask: error: unrecognized arguments: --bogus\n")
 
 
 def test_ask_and_quote_read_well(ingested: Path) -> None:
