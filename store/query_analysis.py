@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,11 +22,21 @@ class QueryTerms:
     terms: tuple[str, ...]
     keywords: tuple[str, ...]  # the terms and their spelling variants; () = nothing to look up
     weights: dict[str, float]
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed word, the term it was a typo of)
 
     @property
     def total_weight(self) -> float:
         """Weight of the question's own terms (variants share their term's weight)."""
         return sum(self.weights.get(stem(t), 0.0) for t in self.terms)
+
+
+def spelled(question: str, corrections: Sequence[tuple[str, str]]) -> str:
+    """The question with each typed word that was a typo replaced by its correction (whole
+    words, any case); a word not found as typed (e.g. folded accents) is left as it was."""
+    for typed, fixed in corrections:
+        word = re.compile(rf"(?<!\w){re.escape(typed)}(?!\w)", re.IGNORECASE)
+        question = word.sub(fixed, question)  # corrections are letters only (Vocabulary)
+    return question
 
 
 @dataclass(frozen=True)
@@ -58,9 +70,17 @@ class QueryAnalyser:
     catalog's term-count changes (a committed video costs a few thousand dict updates, where
     reloading cost ~1.8 s at 1M chunks)."""
 
-    def __init__(self, stats: TermStatistics, params: SpellingParams | None = None) -> None:
+    def __init__(
+        self,
+        stats: TermStatistics,
+        params: SpellingParams | None = None,
+        is_word: Callable[[str], bool] | None = None,
+    ) -> None:
+        """`is_word(w)`: True for a word of the language (never taken for a typo), e.g. one the
+        models' tokenizer holds whole; without it any word the transcripts lack may be one."""
         self.stats = stats
         self.params = params or SpellingParams()
+        self.is_word = is_word
         self._vocab: Vocabulary | None = None
         self._generation: tuple[int, int] | None = None
         self._seq = 0
@@ -98,14 +118,18 @@ class QueryAnalyser:
         terms: list[str] = []
         weights: dict[str, float] = {}
         match_terms: list[str] = []
+        corrections: list[tuple[str, str]] = []
         for typed in content_terms(question):
             t, df = typed, self._doc_count(vocab, typed)
-            if df == 0 and p.fuzzy:
+            if df == 0 and p.fuzzy and not (self.is_word and self.is_word(typed)):
                 # A word no transcript has, one edit from one they use often, is a typo of that
                 # word. (A rare neighbour is more likely another garbling: left to `variants`.)
+                # A real word the transcripts lack ("thames", "chile", "greta") is not: it is
+                # news they do not cover, and "that", "child" or "great" would answer wrongly.
                 fixed = vocab.correction(typed)
                 if fixed and vocab.doc_count[fixed] > rare:
                     t, df = fixed, vocab.doc_count[fixed]
+                    corrections.append((typed, fixed))
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             terms.append(t)
             weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
@@ -116,4 +140,6 @@ class QueryAnalyser:
                 for v in vocab.variants(t, p.fuzzy_max_share)[: p.fuzzy_max]:
                     match_terms.append(v.term)
                     weights.setdefault(stem(v.term), idf)
-        return QueryTerms(tuple(terms), tuple(dict.fromkeys(match_terms)), weights)
+        return QueryTerms(
+            tuple(terms), tuple(dict.fromkeys(match_terms)), weights, tuple(corrections)
+        )

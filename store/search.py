@@ -19,7 +19,7 @@ from store.hits import make_hit
 from store.keyword_index import KeywordIndex
 from store.localise import Window
 from store.models import Hit, SearchFilters, VideoText
-from store.query_analysis import QueryAnalyser, QueryTerms, SpellingParams
+from store.query_analysis import QueryAnalyser, QueryTerms, SpellingParams, spelled
 from store.quote_finder import closest_window, find_exact
 from store.quotes import best_span, stem
 from store.rerank import IdentityReranker, Reranker
@@ -104,7 +104,9 @@ class Searcher:
         self.reranker: Reranker = reranker or IdentityReranker()
         self.sparse_encoder = sparse_encoder
         self.analyser = QueryAnalyser(
-            catalog, SpellingParams(p.fuzzy, p.fuzzy_max_share, p.fuzzy_rare, p.fuzzy_max)
+            catalog,
+            SpellingParams(p.fuzzy, p.fuzzy_max_share, p.fuzzy_rare, p.fuzzy_max),
+            None if sparse_encoder is None else sparse_encoder.is_word,
         )
         # Each hit reads its whole video (words and timings), localisation every window's sparse
         # vector, abstention every word's stem: ~1 ms a video uncached, a quarter of a search's
@@ -243,17 +245,33 @@ class Searcher:
         # The keyword side needs no vectors: it runs while the models encode (~1 ms of ~8 on
         # the corpus, more on big stores).
         keyword = self.keyword_candidates(terms, filters, k + offset)
+        limit, per_video = k + offset, per_video or self.params.per_video
         query = Query(question, terms, *encoding())
-        regions = self.passages(
-            query, filters, k + offset, per_video or self.params.per_video, keyword
-        )
+        shown = self._answerable(query, filters, limit, per_video, keyword)
+        if shown is None and terms.corrections:
+            # The keyword side already looked for "greenland"; the models read "greenalnd" and
+            # find nothing close enough to answer with. Asked again with the typo fixed (only
+            # when there was no answer: on the dev set the typed words alone answered as well).
+            query = Query(question, terms, *self.encode(spelled(question, terms.corrections)))
+            shown = self._answerable(query, filters, limit, per_video, keyword)
+        return [self._hit(r, query) for r in (shown or [])[offset:limit]]
+
+    def _answerable(
+        self,
+        query: Query,
+        filters: SearchFilters,
+        limit: int,
+        per_video: int,
+        keyword: list[tuple[str, float]],
+    ) -> list[Region] | None:
+        """The passages strong enough to answer with, best first; None when the best is not."""
+        regions = self.passages(query, filters, limit, per_video, keyword)
         if not regions or self.abstains(query, regions[0]):
-            return []
+            return None
         # A passage too weak to answer with is no further answer either: it would only pad the
         # list with unrelated stories (on the dev set, 101 of 279 further hits, none of them
         # from the video asked about).
-        shown = [regions[0], *(r for r in regions[1:] if not self.abstains(query, r))]
-        return [self._hit(r, query) for r in shown[offset : offset + k]]
+        return [regions[0], *(r for r in regions[1:] if not self.abstains(query, r))]
 
     def quote(
         self,

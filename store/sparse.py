@@ -89,6 +89,10 @@ class SparseEncoder(Protocol):
         """The vocabulary ids each word maps to (its word pieces), one list per word."""
         ...
 
+    def is_word(self, word: str) -> bool:
+        """True when the vocabulary holds `word` whole (one piece): a word of the language."""
+        ...
+
 
 class HashingSparseEncoder:
     """Deterministic stand-in for tests: each lower-cased word is a term of weight 1 + log(tf)."""
@@ -111,6 +115,10 @@ class HashingSparseEncoder:
     def term_ids(self, words: Sequence[str]) -> list[list[int]]:
         """One hashed id for each lower-cased word."""
         return [[_hash(w.lower()) % self.vocab_size] for w in words]
+
+    def is_word(self, word: str) -> bool:
+        """Always False: a hashed vocabulary holds any string, so it vouches for no word."""
+        return False
 
 
 def _hash(word: str) -> int:

@@ -135,6 +135,11 @@ class SpladeEncoder:
                 found[word] = self._pieces[word] = enc.ids
         return [found[w] or [] for w in words]
 
+    def is_word(self, word: str) -> bool:
+        """True when the tokenizer holds the lower-cased word as one piece: a word of the
+        language ("thames", "chile"), where a typo ("greenalnd") splits into several."""
+        return len(self.term_ids([word.lower()])[0]) == 1
+
     def _word_tokenizer(self) -> Any:
         # The model's own tokenizer.json, read without transformers (which would import torch).
         if self._word_pieces is None:

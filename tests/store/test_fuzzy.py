@@ -1,4 +1,5 @@
 from store.fuzzy import Vocabulary, edit_distance, phonetic_key
+from store.query_analysis import spelled
 
 
 def test_sound_alike_names_share_a_key():
@@ -49,3 +50,11 @@ def test_sound_alikes_come_before_spelling_neighbours():
     vocab = Vocabulary([("gnome", 4), ("norm", 2)], n_chunks=4500)
     # 'norm' is fewer edits away, but 'gnome' is how captions hear 'Noem'.
     assert [v.term for v in vocab.variants("noem")] == ["gnome", "norm"]
+
+
+def test_spelled_fixes_only_the_typed_words_and_keeps_the_rest() -> None:
+    question = "What % of Americans back taking GREENALND? Greenalnds aside"
+    assert spelled(question, [("greenalnd", "greenland")]) == (
+        "What % of Americans back taking greenland? Greenalnds aside"
+    )
+    assert spelled(question, []) == question
