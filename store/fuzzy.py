@@ -7,6 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from breame.data.spelling_constants import (
+    AMERICAN_ENGLISH_SPELLINGS,
+    BRITISH_ENGLISH_SPELLINGS,
+)
 from rapidfuzz.distance import OSA
 
 from store.quotes import stem as light_stem
@@ -55,6 +59,15 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     # Optimal string alignment: typed words swap letters ('greenalnd') as often as they drop one.
     # rapidfuzz's C++ version: a question's spelling variants took ~0.4 ms in Python.
     return int(OSA.distance(a, b, score_cutoff=limit))
+
+
+def other_spelling(word: str) -> str | None:
+    """The word as spelt on the other side of the Atlantic ("defence" ↔ "defense", "centre" ↔
+    "center"), or None when it has one spelling (breame's lists, ~1,700 pairs)."""
+    # YouTube's captions spell American ("defense" 93 times in the shared corpus, "defence"
+    # never) while a BBC audience types British.
+    w = word.lower()
+    return BRITISH_ENGLISH_SPELLINGS.get(w) or AMERICAN_ENGLISH_SPELLINGS.get(w)
 
 
 @dataclass(frozen=True)

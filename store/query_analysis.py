@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from store.fuzzy import Vocabulary
+from store.fuzzy import Vocabulary, other_spelling
 from store.keyword_terms import index_terms
 from store.quotes import stem
 from store.text import content_terms
@@ -121,7 +121,11 @@ class QueryAnalyser:
         corrections: list[tuple[str, str]] = []
         for typed in content_terms(question):
             t, df = typed, self._doc_count(vocab, typed)
-            if df == 0 and p.fuzzy and not (self.is_word and self.is_word(typed)):
+            other = other_spelling(typed)
+            other_df = self._doc_count(vocab, other) if other else 0
+            if df == 0 and other and other_df:
+                t, df = other, other_df  # "defence" typed, "defense" in the captions
+            elif df == 0 and p.fuzzy and not (self.is_word and self.is_word(typed)):
                 # A word no transcript has, one edit from one they use often, is a typo of that
                 # word. (A rare neighbour is more likely another garbling: left to `variants`.)
                 # A real word the transcripts lack ("thames", "chile", "greta") is not: it is
@@ -134,6 +138,10 @@ class QueryAnalyser:
             terms.append(t)
             weights[stem(t)] = max(weights.get(stem(t), 0.0), idf)
             match_terms.append(t)
+            if other and other_df and other != t:
+                # Both spellings in use ("labour", "labor"): the keyword side looks for both.
+                match_terms.append(other)
+                weights.setdefault(stem(other), idf)
             # Only a word the transcripts (almost) never spell as typed is looked up by sound:
             # that is a name speech recognition garbled, not a word to broaden.
             if p.fuzzy and len(t) >= 4 and df <= rare:
