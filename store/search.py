@@ -242,8 +242,8 @@ class Searcher:
             return []
         filters = filters or SearchFilters()
         encoding = self._start_encoding(question)
-        # The keyword side needs no vectors: it runs while the models encode (~1 ms of ~8 on
-        # the corpus, more on big stores).
+        # The keyword side needs no vectors: it runs while the models encode (its query is
+        # 0.3 ms on the corpus, ~3 ms at 1M chunks; the encoders ~8 ms).
         keyword = self.keyword_candidates(terms, filters, k + offset)
         limit, per_video = k + offset, per_video or self.params.per_video
         query = Query(question, terms, *encoding())
