@@ -52,6 +52,16 @@ def test_a_typo_in_the_question_is_read_as_the_word_meant(corpus_library: Librar
     assert "greenland" in hits[0].quote.lower()
 
 
+def test_a_typo_inside_a_question_quotes_what_the_question_spelt_right_quotes(
+    corpus_library: Library,
+) -> None:
+    s = corpus_library.searcher
+    typed, meant = "what did trump say about greenalnd", "what did trump say about greenland"
+    assert s.query_terms(typed).terms == s.query_terms(meant).terms
+    # The relevance model reads word pieces: "greenalnd" as typed pulls toward "green".
+    assert [h.quote for h in s.search(typed, k=3)] == [h.quote for h in s.search(meant, k=3)]
+
+
 def test_a_one_word_question_with_a_typo_is_answered(corpus_library: Library) -> None:
     # The keyword side reads "greenland"; the models, given the typo, found nothing close
     # enough to answer with until the question was asked again spelt right.
