@@ -14,8 +14,10 @@ export ANONYMIZED_TELEMETRY := False
 $(BIN)/newsreel: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# torch pinned in the same command, or pip picks a CUDA build of several GB
-	$(BIN)/pip install -q "torch==2.13.0" -e ".[test]"
+	# torch pinned in the same command, or pip picks a CUDA build of several GB; setuptools'
+	# eight-line notice about editable installs (harmless here) is not shown to newcomers.
+	PYTHONWARNINGS="ignore:Editable installation" \
+		$(BIN)/pip install -q "torch==2.13.0" -e ".[test]"
 	touch $@
 
 install: $(BIN)/newsreel

@@ -194,7 +194,7 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         print(f"Nothing is ingested in {lib.config.store.data_dir.resolve()} yet: run"
               " `newsreel ingest PATH…` first, or set NEWSREEL_DATA_DIR to your data folder.")
         return 0
-    print(render_answer(answer.question, answer.hits))
+    print(render_answer(answer.question, answer.hits, answer.filters, answer.in_scope))
     return 0
 
 

@@ -6,8 +6,9 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 
+from service.text import filters_label
 from store.links import format_timestamp, shown_date
-from store.models import Hit
+from store.models import Hit, SearchFilters
 from store.search import QuoteMatch
 
 NO_COVERAGE = "No coverage found for that question in the ingested videos."
@@ -33,8 +34,17 @@ def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
     )
 
 
-def render_answer(question: str, hits: Sequence[Hit]) -> str:
-    """The `ask` answer: numbered passages, or a plain 'no coverage' line."""
+def render_answer(
+    question: str, hits: Sequence[Hit], filters: SearchFilters | None = None,
+    in_scope: int | None = None,
+) -> str:
+    """The `ask` answer: numbered passages, or a plain 'no coverage' line (which says so when
+    the filters, not the question, left nothing: `in_scope` 0)."""
+    if not hits and in_scope == 0 and filters is not None:
+        return (
+            f"No ingested video matches the filters ({filters_label(filters)}), so nothing was"
+            " searched: widen the dates or choose another channel (`newsreel stats` lists them)."
+        )
     if not hits:
         return NO_COVERAGE
     return "\n\n".join(render_hit(h, i) for i, h in enumerate(hits, 1))

@@ -23,7 +23,7 @@ from bot.discord_limits import (
     escape_markdown,
     safe_embed,
 )
-from service.text import one_line, truncate_words
+from service.text import filters_label, one_line, truncate_words
 from store.links import format_timestamp, shown_date, video_url
 from store.models import Hit, SearchFilters, VideoInfo
 from store.quotes import ELLIPSIS, stem
@@ -100,18 +100,6 @@ def source_line(hit: Hit) -> str:
     return f"{escape_markdown(hit.channel)} · {shown_date(hit.published)} · {moment_link(hit)}"
 
 
-def filters_label(filters: SearchFilters) -> str:
-    """The active filters in words ('' when none)."""
-    parts = []
-    if filters.channel:
-        parts.append(filters.channel)
-    if filters.since:
-        parts.append(f"since {filters.since}")
-    if filters.until:
-        parts.append(f"until {filters.until}")
-    return " · ".join(parts)
-
-
 def in_quotes_title(text: str) -> str:
     """A user's text as an embed title: one line, escaped, in quotation marks."""
     return quoted(escape_markdown(one_line(text)), TITLE)
@@ -143,9 +131,16 @@ def answer_embed(
     return EmbedData(title=in_quotes_title(question), fields=fields, footer=footer)
 
 
-def no_coverage(question: str, filters: SearchFilters | None = None) -> str:
-    """The plain answer when search abstains."""
+def no_coverage(
+    question: str, filters: SearchFilters | None = None, in_scope: int | None = None
+) -> str:
+    """The plain answer when search abstains; `in_scope` 0: no video passes the filters."""
     where = filters_label(filters or SearchFilters())
+    if in_scope == 0:
+        return (
+            f"No ingested video matches these filters ({escape_markdown(where)}), so nothing"
+            " was searched: try a wider date range or another channel."
+        )
     scope = f" ({escape_markdown(where)})" if where else ""
     text = truncate_words(escape_markdown(one_line(question)), 300)
     return f"No coverage found for “{text}” in the ingested videos{scope}."

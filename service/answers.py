@@ -20,12 +20,16 @@ class Answers:
         self.catalog = catalog
 
     def ask(self, request: AskRequest) -> Answer:
-        """Page `offset // k` of the answer: up to `k` hits, and whether more follow."""
+        """Page `offset // k` of the answer: up to `k` hits, and whether more follow; with none
+        under filters, how many videos the filters let through."""
         hits = self.searcher.search(
             request.question, k=request.k + 1, filters=request.filters, offset=request.offset
         )
+        in_scope = None
+        if not hits and request.filters.active:
+            in_scope = len(self.catalog.video_filter_ids(request.filters))
         return Answer(request.question, request.filters, tuple(hits[: request.k]),
-                      len(hits) > request.k)
+                      len(hits) > request.k, in_scope)
 
     def search(self, request: AskRequest) -> list[Hit]:
         """`search --json`: the best `k` hits exactly as the searcher ranks them ([] abstains)."""

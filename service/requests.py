@@ -29,6 +29,9 @@ class Answer:
     filters: SearchFilters
     hits: tuple[Hit, ...]
     has_more: bool = False
+    # Searchable videos that pass the filters, counted only when filters found nothing: 0 means
+    # the filters, not the question, left nothing to search.
+    in_scope: int | None = None
 
 
 @dataclass(frozen=True)

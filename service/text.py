@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from store.models import SearchFilters
 from store.quotes import ELLIPSIS
 
 _LAST_SPACE = re.compile(r"\s\S*$")
@@ -31,3 +32,15 @@ def truncate_words(text: str, limit: int) -> str:
             # A single word longer than the limit: a hard cut, minus an escape it would split.
             head = head.rstrip("\\")
     return head.rstrip().rstrip(ELLIPSIS) + ELLIPSIS
+
+
+def filters_label(filters: SearchFilters) -> str:
+    """The active channel and date filters in words ('' when none): "DW News · since 2026-01-01"."""
+    parts = []
+    if filters.channel:
+        parts.append(filters.channel)
+    if filters.since:
+        parts.append(f"since {filters.since}")
+    if filters.until:
+        parts.append(f"until {filters.until}")
+    return " · ".join(parts)

@@ -182,6 +182,8 @@ class QueryRuntime:
         return OnnxQueryModel(folder)
 
     def _make(self, folder: Path) -> None:
+        # Several silent seconds before a first answer look like a hang: say what happens.
+        log.info("exporting %s for question encoding (once per machine, ~5-10 s)", self.kind)
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         work.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users

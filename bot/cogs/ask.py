@@ -259,7 +259,7 @@ class AskCog(commands.Cog, name="Ask"):
         """The first page of an answer, or the plain "no coverage" line."""
         page = await self.search_page(session, 0)
         if not page.hits:
-            return no_coverage(session.question, session.filters)
+            return no_coverage(session.question, session.filters, page.in_scope)
         return self.render(self.sessions.add(session), 0, page)
 
     async def search_page(self, session: AskSession, number: int) -> Page:

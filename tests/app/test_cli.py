@@ -8,8 +8,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -136,6 +138,18 @@ def test_bad_arguments_are_one_clear_line(ingested: Path) -> None:
     assert out.stderr.endswith("newsreel ask: error: unrecognized arguments: --bogus\n")
 
 
+def test_ctrl_c_while_starting_is_one_line(tmp_path: Path) -> None:
+    # Interrupted while its libraries still load (the first second or so), as a user who
+    # changes their mind does: one line and 130, as at any later moment.
+    env = {**os.environ, "NEWSREEL_DATA_DIR": str(tmp_path), "NEWSREEL_CONFIG": ""}
+    proc = subprocess.Popen([NEWSREEL, "stats"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, out, err) == (130, "", "newsreel: interrupted\n")
+
+
 def test_ask_and_quote_read_well(ingested: Path) -> None:
     out = newsreel(ingested, "ask", "how bad are the floods in Mozambique")
     assert out.returncode == 0
@@ -150,6 +164,17 @@ def test_ask_and_quote_read_well(ingested: Path) -> None:
     # The title's words were never spoken: no line is passed off as them.
     out = newsreel(ingested, "quote", "worst floods in a generation")
     assert out.stdout.strip() == "No line like that was found in the ingested videos."
+
+
+def test_filters_that_pass_no_video_are_named_as_the_reason(ingested: Path) -> None:
+    out = newsreel(ingested, "ask", "--until", "2001-01-01", "mandelson")
+    assert out.returncode == 0 and out.stdout.strip() == (
+        "No ingested video matches the filters (until 2001-01-01), so nothing was searched:"
+        " widen the dates or choose another channel (`newsreel stats` lists them)."
+    )
+    # Filters that pass videos, with nothing in them on the question: the usual answer.
+    out = newsreel(ingested, "ask", "--channel", "dw news", "who won the eurovision song contest")
+    assert out.stdout.strip() == "No coverage found for that question in the ingested videos."
 
 
 def test_quote_json_contract(ingested: Path) -> None:

@@ -170,6 +170,15 @@ async def test_no_coverage_is_said_plainly(room: Room) -> None:
         "No coverage found for “banana recipes for cats” in the ingested videos.")
 
 
+async def test_filters_that_pass_no_video_are_named_as_the_reason(room: Room) -> None:
+    result = await room.alice.slash(room.channel, "ask", question="retaliation",
+                                    until="2001-01-01")
+    assert result.response is not None and not result.response.embeds
+    assert plain_text(result.response.content) == (
+        "No ingested video matches these filters (until 2001-01-01), so nothing was searched:"
+        " try a wider date range or another channel.")
+
+
 # Five passages in the test corpus (three videos mention the police): two pages of three.
 PAGED = "what did the police say"
 
