@@ -11,19 +11,22 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: install demo test test-fast lint bench eval clean
 
+# torch pinned in the same command, or pip picks a CUDA build of several GB; setuptools'
+# eight-line notice about editable installs (harmless here) is not shown to newcomers.
+# (Comments out here: inside a recipe make would echo them.)
 $(BIN)/newsreel: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# torch pinned in the same command, or pip picks a CUDA build of several GB; setuptools'
-	# eight-line notice about editable installs (harmless here) is not shown to newcomers.
 	PYTHONWARNINGS="ignore:Editable installation" \
 		$(BIN)/pip install -q "torch==2.13.0" -e ".[test]"
 	touch $@
 
 install: $(BIN)/newsreel
 
+# Exit 1 (some files rejected, the rest ingested) still goes on to the question.
 demo: install
-	$(BIN)/newsreel ingest $(CORPUS) --timings $(TIMINGS); \
+	@echo "newsreel ingest $(CORPUS) --timings $(TIMINGS)"
+	@$(BIN)/newsreel ingest $(CORPUS) --timings $(TIMINGS); \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@if [ -n "$$DISCORD_TOKEN" ]; then $(BIN)/newsreel run; \
 	else $(BIN)/newsreel ask "$(QUESTION)"; fi

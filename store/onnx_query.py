@@ -183,7 +183,7 @@ class QueryRuntime:
 
     def _make(self, folder: Path) -> None:
         # Several silent seconds before a first answer look like a hang: say what happens.
-        log.info("exporting %s for question encoding (once per machine, ~5-10 s)", self.kind)
+        log.info("preparing the %s model for fast questions (once per machine, ~5-10 s)", self.kind)
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         work.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users
@@ -198,6 +198,6 @@ class QueryRuntime:
             except OSError:
                 if not (folder / "export.json").exists():
                     raise  # not another process's finished export: a real failure
-            log.info("exported %s for question encoding to %s", self.kind, folder)
+            log.debug("exported %s for question encoding to %s", self.kind, folder)
         finally:
             shutil.rmtree(work, ignore_errors=True)
