@@ -27,10 +27,10 @@ from service.arguments import (
     search_filters,
 )
 from service.requests import ASK_K, AskRequest, QuoteRequest
-from store.catalog import Catalog
 from store.errors import NewsreelError
+from store.index import Catalog
 from store.ingest import IngestReport
-from store.models import SearchFilters
+from store.records import SearchFilters
 
 log = logging.getLogger("newsreel")
 
@@ -371,7 +371,7 @@ def open_library(config: Config, needs_model: bool, read_only: bool = False) -> 
     """The library; commands that never embed get a stand-in that refuses to."""
     if needs_model:
         return build_library(config, read_only=read_only)
-    from store.embedder import MetadataOnlyEmbedder
+    from store.encoders import MetadataOnlyEmbedder
 
     return build_library(config, MetadataOnlyEmbedder(config.model.name), read_only=read_only)
 

@@ -17,10 +17,9 @@ from pydantic import ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic.dataclasses import dataclass
 
 from service.requests import ASK_K
-from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW
-from store.embedder import DEFAULT_MODEL
+from store.encoders import DEFAULT_MODEL, DEFAULT_SPARSE_MODEL
 from store.errors import NewsreelError
-from store.splade import DEFAULT_SPARSE_MODEL
+from store.sources import DEFAULT_OVERLAP, DEFAULT_WINDOW
 
 # Unknown keys are refused: a typo must not silently fall back to the default.
 STRICT = ConfigDict(extra="forbid")

@@ -12,7 +12,9 @@ def configure_logging(debug: bool = False) -> None:
     """Log to stderr at WARNING (DEBUG with `debug`); unless debugging, quiet chatty libraries."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format=LOG_FORMAT)
     # The one-time export of the question encoders takes seconds: its line per model is shown.
-    logging.getLogger("store.onnx_query").setLevel(logging.DEBUG if debug else logging.INFO)
+    logging.getLogger("store.encoders.onnx_query").setLevel(
+        logging.DEBUG if debug else logging.INFO
+    )
     if not debug:
         quiet_libraries()
 

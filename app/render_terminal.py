@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from service.text import filters_label
 from store.links import format_timestamp, shown_date
-from store.models import Hit, SearchFilters
+from store.records import Hit, SearchFilters
 from store.search import QuoteMatch
 
 NO_COVERAGE = "No coverage found for that question in the ingested videos."

@@ -25,7 +25,7 @@ import watchfiles
 from app.wiring import Library
 from bot.services import OnIngested
 from store.ingest import IngestReport
-from store.loader import discover
+from store.sources import discover
 
 log = logging.getLogger("newsreel.watch")
 

@@ -13,18 +13,21 @@ from pathlib import Path
 from app.config import Config
 from service.alerts.matching import SearchEvidence
 from service.answers import Answers
-from store.catalog import Catalog
-from store.consistency import store_problem
-from store.embedder import Embedder, SentenceTransformerEmbedder
+from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
+from store.index import (
+    Catalog,
+    ChromaIndex,
+    KeywordIndex,
+    TantivyKeywordIndex,
+    connect_embedded,
+    connect_server,
+    store_problem,
+    write_problem,
+)
 from store.ingest import Ingestor, IngestReport, Progress, fill_keyword
-from store.keyword_index import KeywordIndex, TantivyKeywordIndex
-from store.rerank import IdentityReranker, Reranker, SparseReranker
-from store.search import Searcher, SearchParams
+from store.search import IdentityReranker, Reranker, Searcher, SearchParams, SparseReranker
 from store.sparse import SparseEncoder
-from store.splade import SpladeEncoder
-from store.vector_index import ChromaIndex, connect_embedded, connect_server
-from store.writable import write_problem
 
 log = logging.getLogger(__name__)
 

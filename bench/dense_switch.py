@@ -24,8 +24,8 @@ from app.wiring import Library, build_library
 from bench.ingest_bench import load_embedder
 from bench.measure import p50_p95
 from bench.query_bench import load_questions
-from store.exact_dense import exact_top
-from store.models import SearchFilters
+from store.index import exact_top
+from store.records import SearchFilters
 from store.search import SearchParams, chroma_where
 
 DEFAULT_QUESTIONS = Path("/work/shared/eval/dev_questions.jsonl")

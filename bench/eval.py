@@ -22,8 +22,7 @@ from app.config import load_config
 from app.logs import quiet_libraries
 from app.wiring import Library, build_library
 from bench.scoring import Scores, score
-from store.abstain import AbstainParams
-from store.search import SearchParams
+from store.search import AbstainParams, SearchParams
 
 BASELINES: dict[str, dict[str, Any]] = {
     "keyword only (BM25)": {"dense_weight": 0.0, "keyword_weight": 1.0, "fuzzy": False},

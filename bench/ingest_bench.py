@@ -19,13 +19,11 @@ from bench.query_bench import (
     torch_searcher_fn,
     traced,
 )
-from store.chunking import chunk_transcript
-from store.embedder import Embedder, SentenceTransformerEmbedder
+from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import TranscriptError
 from store.ingest import embedding_text
-from store.loader import discover, load_transcript
+from store.sources import chunk_transcript, discover, load_transcript
 from store.sparse import SparseEncoder
-from store.splade import SpladeEncoder
 
 Progress = Callable[[str], None]
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions
 from bench.run import DEFAULT_QUESTIONS
-from store.catalog import filter_sql
-from store.keyword_index import KeywordDoc, TantivyKeywordIndex
-from store.models import SearchFilters
+from store.index import KeywordDoc, TantivyKeywordIndex, filter_sql
+from store.records import SearchFilters
 from store.text import content_terms
 
 DEPTH = 50

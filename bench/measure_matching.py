@@ -21,7 +21,7 @@ from pathlib import Path
 from app.config import Config, StoreConfig
 from app.wiring import build_library
 from service.alerts.matching import TopicMatcher, decide
-from store.embedder import SentenceTransformerEmbedder
+from store.encoders import SentenceTransformerEmbedder
 from store.text import content_terms, tokens
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

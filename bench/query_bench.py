@@ -13,11 +13,9 @@ from typing import Any
 
 from app.config import Config
 from app.wiring import Library
-from store.embedder import SentenceTransformerEmbedder
-from store.models import SearchFilters
-from store.rerank import IdentityReranker, Reranker, SparseReranker
-from store.search import Searcher
-from store.splade import SpladeEncoder
+from store.encoders import SentenceTransformerEmbedder, SpladeEncoder
+from store.records import SearchFilters
+from store.search import IdentityReranker, Reranker, Searcher, SparseReranker
 from store.text import content_terms
 
 FLOOR_DEPTH = 50  # the depth the default SearchParams fetch from each side

@@ -29,12 +29,18 @@ from typing import Any
 import numpy as np
 
 from bench.signals import exit_on_termination
-from store.catalog import SCHEMA, Catalog
+from store.index import (
+    COLLECTION,
+    SCHEMA,
+    Catalog,
+    ChromaIndex,
+    ChunkMeta,
+    TantivyKeywordIndex,
+    connect_embedded,
+)
 from store.ingest import chunk_context, fill_dense, fill_keyword
-from store.keyword_index import TantivyKeywordIndex
-from store.models import Chunk, SearchFilters, Transcript
+from store.records import Chunk, SearchFilters, Transcript
 from store.sparse import SparseVector
-from store.vector_index import COLLECTION, ChromaIndex, ChunkMeta, connect_embedded
 
 BUILD_VERSION = "scale-v1"  # bump to invalidate every cached store
 NOISE_SIGMA = 0.015  # per dimension; on 384-d unit vectors the copy keeps cosine ≈ 0.96

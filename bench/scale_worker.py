@@ -21,7 +21,7 @@ from bench.ingest_bench import load_embedder, load_sparse
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
 from bench.signals import exit_on_termination
-from store.models import SearchFilters
+from store.records import SearchFilters
 
 
 def timed_ms(fn: Any) -> float:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from store.quotes import is_verbatim
+from store.search import is_verbatim
 
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 

@@ -29,7 +29,7 @@ from service.alerts.messages import (
 )
 from service.text import one_line, truncate_words
 from store.links import is_youtube, shown_date, video_url
-from store.models import Hit, VideoInfo
+from store.records import Hit, VideoInfo
 
 EXCERPT_CHARS = 320
 

@@ -25,9 +25,8 @@ from bot.discord_limits import (
 )
 from service.text import filters_label, one_line, truncate_words
 from store.links import format_timestamp, shown_date, video_url
-from store.models import Hit, SearchFilters, VideoInfo
-from store.quotes import ELLIPSIS, stem
-from store.search import QuoteMatch
+from store.records import Hit, SearchFilters, VideoInfo
+from store.search import ELLIPSIS, QuoteMatch, stem
 
 COLOUR = 0xC0392B
 NO_QUOTE = "No line like that was found in the ingested videos."

@@ -18,7 +18,7 @@ from service.follows import (
 )
 from service.requests import Answer, AskRequest, ContextRequest, LatestRequest, QuoteRequest
 from store.ingest import IngestReport
-from store.models import Hit, VideoInfo
+from store.records import Hit, VideoInfo
 from store.search import QuoteMatch
 
 

@@ -7,8 +7,8 @@ Both front ends call these and only render what comes back, so `newsreel ask` an
 from __future__ import annotations
 
 from service.requests import Answer, AskRequest, ContextRequest, LatestRequest, QuoteRequest
-from store.catalog import Catalog
-from store.models import Hit, VideoInfo
+from store.index import Catalog
+from store.records import Hit, VideoInfo
 from store.search import QuoteMatch, Searcher
 
 

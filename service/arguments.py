@@ -14,7 +14,7 @@ from datetime import date
 
 from service.text import one_line, truncate_words
 from store.errors import NewsreelError
-from store.models import SearchFilters
+from store.records import SearchFilters
 from store.text import content_terms
 
 MAX_QUESTION = 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.models import Hit, SearchFilters
+from store.records import Hit, SearchFilters
 
 ASK_K = 3  # passages per answer: `newsreel ask` by default, and /ask's page size by default
 CONTEXT_WORDS = 80  # transcript words shown on each side of a passage by "more context"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from store.models import SearchFilters
-from store.quotes import ELLIPSIS
+from store.records import SearchFilters
+from store.search import ELLIPSIS
 
 _LAST_SPACE = re.compile(r"\s\S*$")
 

@@ -9,16 +9,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.catalog import Catalog, context_text, stored_source
-from store.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
-from store.embedder import Embedder, Vectors
+from store.encoders.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
-from store.keyword_index import KeywordDoc, KeywordIndex
-from store.loader import LoadedTranscript, find_transcripts, fingerprint, load_transcript
-from store.models import Chunk, Transcript
-from store.parsing.ytdlp import DEFAULT_LANGUAGES
+from store.index.catalog import Catalog, context_text, stored_source
+from store.index.keyword_index import KeywordDoc, KeywordIndex
+from store.index.vector_index import ChromaIndex, ChunkMeta
+from store.records import Chunk, Transcript
+from store.sources.chunking import DEFAULT_OVERLAP, DEFAULT_WINDOW, chunk_transcript
+from store.sources.loader import LoadedTranscript, find_transcripts, fingerprint, load_transcript
+from store.sources.ytdlp import DEFAULT_LANGUAGES
 from store.sparse import SparseEncoder, SparseVector
-from store.vector_index import ChromaIndex, ChunkMeta
 
 log = logging.getLogger(__name__)
 

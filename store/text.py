@@ -2,7 +2,7 @@
 
 The word keys, one home: `normalise` and `tokens` (folded, for matching questions to speech),
 `strip_word` and `norm_word` (not folded, for lining caption words up with transcript words);
-`store.quotes.stem` builds on `normalise`.
+`store.search.quotes.stem` builds on `normalise`.
 """
 
 from __future__ import annotations

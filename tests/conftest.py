@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from store.embedder import SentenceTransformerEmbedder
-from store.onnx_query import QueryRuntime
-from store.splade import SpladeEncoder
+from store.encoders.embedder import SentenceTransformerEmbedder
+from store.encoders.onnx_query import QueryRuntime
+from store.encoders.splade import SpladeEncoder
 
 # Question encoders' ONNX exports: made once per checkout, never in the user's own cache.
 os.environ.setdefault(

@@ -13,9 +13,9 @@ import pytest
 from app.config import Config, StoreConfig
 from app.wiring import Library, build_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from store.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from store.encoders.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from store.encoders.splade import SpladeEncoder
 from store.sparse import SparseEncoder
-from store.splade import SpladeEncoder
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"

@@ -1,6 +1,7 @@
 """The import rules of the layers, read from the source with `ast`.
 
-Every import counts: at module level, inside a function, or under `if TYPE_CHECKING`.
+Every import counts: at module level, inside a function, or under `if TYPE_CHECKING` (which
+counts for the rules, but not for what a module loads when it runs).
 """
 
 from __future__ import annotations
@@ -22,7 +23,29 @@ LAYERS = {
 }
 PACKAGES = tuple(LAYERS)
 # Sub-folders, each inside its layer: a new folder must say here what it is.
-SUBPACKAGES = {"bot.cogs": "bot", "service.alerts": "service", "store.parsing": "store"}
+SUBPACKAGES = {
+    "bot.cogs": "bot",
+    "service.alerts": "service",
+    "store.sources": "store",
+    "store.encoders": "store",
+    "store.index": "store",
+    "store.search": "store",
+}
+# The rooms of store/: which of the others each may import (the shared value types at
+# store/'s top are open to all), and the libraries a room may not load.
+ROOMS = ("store.sources", "store.encoders", "store.index", "store.search")
+ROOM_MAY_IMPORT = {
+    "store.sources": set(),
+    "store.encoders": set(),
+    "store.index": {"store.encoders"},
+    "store.search": {"store.encoders", "store.index"},
+}
+SOURCES_NEVER_LOAD = {"chromadb", "tantivy", "torch", "transformers", "sentence_transformers",
+                      "sqlite3", "onnxruntime"}
+# The one adapter at the edge of sources/: it speaks yt-dlp (no index, model or database).
+SOURCES_ADAPTERS: set[str] = set()
+# The parsers proper: bytes or text in, `Transcript` out; reading files is loader's and reading's.
+PARSERS = ("store.sources.captions", "store.sources.seed", "store.sources.ytdlp")
 
 # Who may import which layer (besides itself, the standard library and third-party ones).
 ALLOWED = {
@@ -40,11 +63,13 @@ DISCORD_OUTSIDE_BOT = {"app.serve"}
 
 # Pure store modules: logic over dataclasses, testable without a database, index or model.
 PURE_STORE = {
-    "store.abstain", "store.align", "store.chunking", "store.diversify", "store.errors",
-    "store.fusion", "store.fuzzy", "store.hits", "store.links", "store.localise",
-    "store.models", "store.parsing", "store.parsing.captions", "store.parsing.seed",
-    "store.parsing.ytdlp", "store.query_analysis", "store.quote_finder", "store.quotes",
-    "store.rerank", "store.sparse", "store.text",
+    "store.errors", "store.links", "store.public_names", "store.records", "store.sparse",
+    "store.text",
+    "store.sources", "store.sources.align", "store.sources.captions", "store.sources.chunking",
+    "store.sources.seed", "store.sources.ytdlp",
+    "store.search.abstain", "store.search.diversify", "store.search.fusion", "store.search.fuzzy",
+    "store.search.hits", "store.search.localise", "store.search.query_analysis",
+    "store.search.quote_finder", "store.search.quotes", "store.search.rerank",
 }
 ADAPTER_LIBRARIES = {"chromadb", "torch", "transformers", "sentence_transformers", "sqlite3"}
 
@@ -64,13 +89,32 @@ def module_files() -> dict[str, Path]:
 MODULES = module_files()
 
 
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and ast.unparse(node.test) in {"TYPE_CHECKING",
+                                                                   "typing.TYPE_CHECKING"}
+
+
+def _nodes(tree: ast.AST, runtime: bool) -> list[ast.AST]:
+    """Every node of `tree`; with `runtime`, none under `if TYPE_CHECKING` (they never run)."""
+    out, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        children = list(ast.iter_child_nodes(node))
+        if runtime and _is_type_checking(node):
+            children = [*getattr(node, "orelse", [])]
+        todo.extend(children)
+    return out
+
+
 @cache
-def imported_names(module: str) -> frozenset[str]:
-    """Every dotted name `module` imports (`from a import b` gives `a` and `a.b`)."""
+def imported_names(module: str, runtime: bool = False) -> frozenset[str]:
+    """Every dotted name `module` imports (`from a import b` gives `a` and `a.b`); with
+    `runtime`, only the imports that run when it is loaded."""
     path = MODULES[module]
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(ast.parse(path.read_text(encoding="utf-8")), runtime):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -82,9 +126,9 @@ def imported_names(module: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def top_level(module: str) -> set[str]:
+def top_level(module: str, runtime: bool = False) -> set[str]:
     """The top-level packages `module` imports (discord, bot, sqlite3...)."""
-    return {name.split(".")[0] for name in imported_names(module)}
+    return {name.split(".")[0] for name in imported_names(module, runtime)}
 
 
 def project_module(name: str) -> str | None:
@@ -95,10 +139,10 @@ def project_module(name: str) -> str | None:
 
 
 @cache
-def project_imports(module: str) -> frozenset[str]:
+def project_imports(module: str, runtime: bool = False) -> frozenset[str]:
     """The project modules `module` imports, and the packages whose `__init__` that runs."""
     out: set[str] = set()
-    for name in imported_names(module):
+    for name in imported_names(module, runtime):
         found = project_module(name)
         if found is None:
             continue
@@ -112,10 +156,10 @@ def project_imports(module: str) -> frozenset[str]:
 
 
 def reachable(module: str) -> set[str]:
-    """`module` and every project module it imports, directly or through others."""
+    """`module` and every project module loading it loads, directly or through others."""
     seen, todo = {module}, [module]
     while todo:
-        for dep in project_imports(todo.pop()) - seen:
+        for dep in project_imports(todo.pop(), runtime=True) - seen:
             seen.add(dep)
             todo.append(dep)
     return seen
@@ -162,7 +206,8 @@ def test_only_the_discord_adapter_speaks_discord() -> None:
 def test_pure_store_modules_load_no_database_index_or_model_library() -> None:
     assert set(MODULES) >= PURE_STORE
     offenders = {
-        m: sorted({lib for dep in reachable(m) for lib in top_level(dep) & ADAPTER_LIBRARIES})
+        m: sorted({lib for dep in reachable(m)
+                   for lib in top_level(dep, runtime=True) & ADAPTER_LIBRARIES})
         for m in sorted(PURE_STORE)
     }
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -205,7 +250,50 @@ def test_parsers_take_bytes_or_text_and_leave_the_files_to_store_reading() -> No
         m: sorted({called_name(node)
                    for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
                    if isinstance(node, ast.Call) and called_name(node) in FILE_SYSTEM_CALLS})
-        for m in in_package("store.parsing")
+        for m in PARSERS
     }
     assert {k: v for k, v in calls.items() if v} == {}
-    assert "os" not in set().union(*(top_level(m) for m in in_package("store.parsing")))
+    assert "os" not in set().union(*(top_level(m) for m in PARSERS))
+
+
+def room_of(module: str) -> str | None:
+    return next((r for r in ROOMS if module == r or module.startswith(r + ".")), None)
+
+
+def room_offences(modules: dict[str, frozenset[str]]) -> set[tuple[str, str]]:
+    """(module, imported module) for each import from one room of store/ into a room it may not
+    import, given each module's project imports."""
+    return {(m, dep) for m, deps in modules.items() for dep in deps
+            if (room := room_of(m)) and (other := room_of(dep)) and other != room
+            and other not in ROOM_MAY_IMPORT[room]}
+
+
+def test_each_room_of_store_imports_only_the_rooms_it_may() -> None:
+    assert {m for m in MODULES if room_of(m)} >= {"store.search.searcher", "store.index.catalog",
+                                                 "store.encoders.splade", "store.sources.loader"}
+    assert room_offences({m: project_imports(m) for m in in_package("store")}) == set()
+
+
+def test_the_room_rule_catches_a_planted_import() -> None:
+    planted = {"store.sources.chunking": frozenset({"store.index.catalog"}),
+               "store.encoders.splade": frozenset({"store.search.rerank"}),
+               "store.search.hits": frozenset({"store.sources.loader"}),
+               "store.index.catalog": frozenset({"store.encoders.embedder"})}
+    assert room_offences(planted) == {("store.sources.chunking", "store.index.catalog"),
+                                      ("store.encoders.splade", "store.search.rerank"),
+                                      ("store.search.hits", "store.sources.loader")}
+
+
+def test_sources_load_no_index_model_or_database_library() -> None:
+    offenders = {m: sorted({lib for dep in reachable(m)
+                            for lib in top_level(dep, runtime=True) & SOURCES_NEVER_LOAD})
+                 for m in set(in_package("store.sources")) - SOURCES_ADAPTERS}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_outside_store_imports_the_rooms_by_their_public_names() -> None:
+    outside = [m for pkg in ("app", "bot", "service", "bench") for m in in_package(pkg)]
+    reached_inside = {(m, name) for m in outside for name in imported_names(m)
+                      if any(name.startswith(r + ".") for r in ROOMS)
+                      and project_module(name) not in ROOMS}
+    assert reached_inside == set()

@@ -22,7 +22,7 @@ from bot.services import AnswerServices
 from service.arguments import check_question, message_topic, search_filters, strip_mention
 from service.requests import ASK_K, AskRequest, ContextRequest
 from service.requests import Answer as Page
-from store.models import Hit, SearchFilters
+from store.records import Hit, SearchFilters
 
 MAX_PER_PAGE = 10  # keeps a page's buttons within Discord's 25 components
 MENTION_HELP = "Mention me with a question, e.g. `@Newsreel what did the BBC say about gold`."

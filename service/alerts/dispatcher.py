@@ -20,8 +20,8 @@ from typing import Protocol
 from service.alerts.matching import TopicMatch, TopicMatcher
 from service.alerts.messages import Alert, Digest, FollowNotice, NewVideo, opening_excerpt
 from service.alerts.state import AlertStore, Follow, GuildSettings, Outcome, Target
-from store.catalog import Catalog
-from store.models import Hit, VideoInfo
+from store.index import Catalog
+from store.records import Hit, VideoInfo
 
 log = logging.getLogger("newsreel.alerts")
 

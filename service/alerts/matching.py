@@ -33,10 +33,9 @@ from typing import Protocol
 
 import numpy as np
 
-from store.embedder import Embedder
-from store.models import Hit, SearchFilters
-from store.quotes import stem
-from store.search import Searcher
+from store.encoders import Embedder
+from store.records import Hit, SearchFilters
+from store.search import Searcher, stem
 from store.text import tokens
 
 DEFAULT_THRESHOLD = 0.5

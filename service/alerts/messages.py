@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from store.links import video_url
-from store.models import Hit, VideoInfo
-from store.quotes import ELLIPSIS
+from store.records import Hit, VideoInfo
+from store.search import ELLIPSIS
 
 EXCERPT_WORDS = 40
 TOPIC_CHARS = 100

@@ -2,7 +2,7 @@
 
 A video is pending for a target (or a follow) until a ledger row says it was dealt with, so a
 restart neither repeats what was sent nor forgets what was not. Times are ISO strings in the
-catalog's format (`store.catalog.now_iso`), so they compare as text.
+catalog's format (`store.index.catalog.now_iso`), so they compare as text.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from store.catalog import now_iso
-from store.sqlite_db import SqliteDatabase
+from store.index import SqliteDatabase, now_iso
 from store.text import tokens
 
 Deliver = Literal["channel", "dm"]

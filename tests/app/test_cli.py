@@ -19,7 +19,7 @@ import pytest
 
 from app.cli import build_parser, main
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from store.keyword_index import TantivyKeywordIndex
+from store.index.keyword_index import TantivyKeywordIndex
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")

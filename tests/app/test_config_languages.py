@@ -9,7 +9,7 @@ import pytest
 
 from app.config import ConfigError, load_config
 from app.wiring import build_library
-from store.embedder import HashingEmbedder
+from store.encoders.embedder import HashingEmbedder
 from tests.fixtures_store import DATA, config_for
 
 TWO_TRACKS = DATA / "caption_cases" / "two-tracks"

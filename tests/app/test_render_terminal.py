@@ -6,8 +6,8 @@ import re
 from dataclasses import replace
 
 from app.render_terminal import NO_COVERAGE, render_answer, render_hit, render_quote_match
-from store.models import Hit
-from store.search import QuoteMatch
+from store.records import Hit
+from store.search.searcher import QuoteMatch
 
 QUOTE = (
     "…we wouldn't need to do a military intervention to get Greenland because no one would dare"

@@ -18,7 +18,7 @@ from discord.http import Route
 from app.config import Config, StoreConfig
 from app.serve import RedactToken, run_bot
 from app.wiring import Library, build_library
-from store.embedder import HashingEmbedder
+from store.encoders.embedder import HashingEmbedder
 from tests.fixtures_store import free_port
 
 SECRET = "MTIzNDU2Nzg5.secret-token-for-tests"

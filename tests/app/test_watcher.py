@@ -23,7 +23,7 @@ from service.alerts.dispatcher import Dispatcher, DispatchSettings
 from service.alerts.matching import TopicMatcher
 from service.alerts.state import AlertStore
 from store.ingest import IngestReport
-from store.models import SearchFilters
+from store.records import SearchFilters
 from tests.alert_fixtures import FakeSender, corpus_files, drop, video_id_of
 
 pytestmark = pytest.mark.timeout(60)
@@ -175,7 +175,7 @@ import sys
 from pathlib import Path
 from app.watcher import run_watch
 from app.wiring import build_library
-from store.embedder import HashingEmbedder
+from store.encoders.embedder import HashingEmbedder
 from tests.fixtures_store import config_for
 lib = build_library(config_for(Path(sys.argv[1])), HashingEmbedder())
 sys.exit(run_watch(lib, [Path(sys.argv[2])], stable_seconds=0.2, rescan_seconds=1))

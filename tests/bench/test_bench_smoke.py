@@ -13,8 +13,8 @@ from app.wiring import Library, build_library
 from bench import scale
 from bench.measure import p50_p95, percentile
 from bench.query_bench import breakdown, floor_fn, searcher_fn, time_each
-from store.embedder import HashingEmbedder
-from store.models import SearchFilters
+from store.encoders.embedder import HashingEmbedder
+from store.records import SearchFilters
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TARGET = 2000

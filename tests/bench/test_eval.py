@@ -10,7 +10,7 @@ import pytest
 from app.wiring import Library
 from bench import eval as eval_script
 from bench.scoring import answers, first_answer_rank, score
-from store.search import SearchParams
+from store.search.searcher import SearchParams
 
 EVIDENCE = "the minister said the rates discount stays fifteen percent for years"
 QUESTION = {"video_id": "v1", "evidence": EVIDENCE, "kind": "fact"}

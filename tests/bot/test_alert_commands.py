@@ -13,7 +13,7 @@ import pytest
 from app.config import DiscordConfig
 from app.wiring import Library, build_library
 from service.alerts.state import AlertStore
-from store.embedder import HashingEmbedder
+from store.encoders.embedder import HashingEmbedder
 from tests.alert_fixtures import newsreel, slash
 from tests.discord_standin.server import ALL_PERMISSIONS, DiscordStandIn
 from tests.fixtures_store import config_for

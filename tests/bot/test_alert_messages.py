@@ -12,7 +12,7 @@ from bot.alert_messages import (
 )
 from bot.discord_limits import DESCRIPTION, EMBED_TOTAL, MESSAGE, plain_text
 from service.alerts.messages import opening_excerpt
-from store.models import Hit, VideoInfo
+from store.records import Hit, VideoInfo
 
 VIDEO = VideoInfo("kYHHg6oV8A4", "'Worst floods in a generation' sweep *Mozambique* | BBC News",
                   "BBC News", "2026-01-29", 339, False)

@@ -29,8 +29,8 @@ from bot.discord_limits import (
     plain_text,
 )
 from bot.render_discord import INDEX_UNAVAILABLE, SOMETHING_WENT_WRONG
-from store.quotes import is_verbatim
-from store.search import SearchParams
+from store.search.quotes import is_verbatim
+from store.search.searcher import SearchParams
 from tests.fixtures_store import free_port
 
 # No privileged intent is approved: the bot must work without any.

@@ -18,7 +18,7 @@ from bot.client import NewsreelBot
 from service.alerts.dispatcher import DispatchSettings
 from service.alerts.messages import Alert
 from service.alerts.state import AlertStore
-from store.embedder import SentenceTransformerEmbedder
+from store.encoders.embedder import SentenceTransformerEmbedder
 from tests.alert_fixtures import (
     BANGLADESH,
     ISLAMABAD_BLAST,

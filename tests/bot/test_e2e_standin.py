@@ -16,7 +16,7 @@ from app.serve import start_bot
 from app.wiring import Library
 from bot.client import minimal_intents
 from bot.discord_limits import plain_text
-from store.quotes import is_verbatim
+from store.search.quotes import is_verbatim
 from tests.discord_standin import DiscordStandIn, RecordedRequest
 
 pytestmark = pytest.mark.timeout(120)

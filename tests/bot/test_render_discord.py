@@ -23,9 +23,9 @@ from bot.render_discord import (
     quote_message,
     stats_embed,
 )
-from store.models import Hit, SearchFilters, VideoInfo
-from store.quotes import is_verbatim
-from store.search import QuoteMatch
+from store.records import Hit, SearchFilters, VideoInfo
+from store.search.quotes import is_verbatim
+from store.search.searcher import QuoteMatch
 
 TRANSCRIPT = " ".join([
     "Now the price of gold has risen above $5,000 an ounce for the very first time extending a",

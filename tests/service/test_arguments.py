@@ -21,7 +21,7 @@ from service.arguments import (
     search_filters,
     strip_mention,
 )
-from store.models import SearchFilters
+from store.records import SearchFilters
 
 KNOWN = ("BBC News", "DW News", "Al Jazeera English")
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.wiring import Library
 from bench.scoring import first_answer_rank, score
-from store.quotes import is_verbatim
+from store.search.quotes import is_verbatim
 from tests.fixtures_store import SHARED
 
 QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"

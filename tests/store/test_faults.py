@@ -12,7 +12,7 @@ import pytest
 from app.config import Config
 from app.wiring import Library, build_library, catalog_path, rebuild_library
 from bench.chroma_server import free_port, start_chroma, stop_chroma
-from store.embedder import HashingEmbedder
+from store.encoders.embedder import HashingEmbedder
 from store.errors import (
     InconsistentStoreError,
     IndexUnavailableError,
@@ -20,7 +20,7 @@ from store.errors import (
     NewsreelError,
 )
 from store.ingest import IngestReport
-from store.search import SearchParams
+from store.search.searcher import SearchParams
 from tests.fixtures_store import CORPUS, TIMED, config_for
 from tests.store.test_ingest import consistent
 

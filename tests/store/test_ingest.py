@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.wiring import Library, rebuild_library
-from store.catalog import Catalog
-from store.embedder import Embedder, HashingEmbedder
-from store.models import SearchFilters
+from store.encoders.embedder import Embedder, HashingEmbedder
+from store.index.catalog import Catalog
+from store.records import SearchFilters
 from tests.fixtures_store import CORPUS, TIMED, config_for
 
 

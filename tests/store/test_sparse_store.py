@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.wiring import Library
-from store.embedder import HashingEmbedder, Vectors
+from store.encoders.embedder import HashingEmbedder, Vectors
 from store.sparse import HashingSparseEncoder, SparseVector
 from tests.fixtures_store import CORPUS, TIMED
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.wiring import Library
-from store.catalog import Catalog
+from store.index.catalog import Catalog
 from store.links import video_url
-from store.loader import LoadedTranscript
-from store.models import SearchFilters, Transcript
-from store.quote_finder import find_exact
-from store.quotes import stem
+from store.records import SearchFilters, Transcript
+from store.search.quote_finder import find_exact
+from store.search.quotes import stem
+from store.sources.loader import LoadedTranscript
 from store.text import fold, tokens
 
 # (as typed, as spoken): each pair must meet on every side of matching.

@@ -17,8 +17,8 @@ from bot.discord_limits import plain_text
 from service.alerts.dispatcher import Dispatcher, DispatchReport
 from service.alerts.matching import DEFAULT_THRESHOLD, TopicMatcher, decide
 from service.alerts.state import AlertStore, Follow
-from store.embedder import SentenceTransformerEmbedder
-from store.quotes import is_verbatim
+from store.encoders.embedder import SentenceTransformerEmbedder
+from store.search.quotes import is_verbatim
 from tests.alert_fixtures import (
     BANGLADESH,
     ISLAMABAD_BLAST,
