@@ -11,7 +11,8 @@ from pathlib import Path
 
 from store.encoders.embedder import Embedder, Vectors
 from store.errors import NewsreelError, TranscriptError
-from store.index.catalog import Catalog, context_text, stored_source
+from store.index.catalog import Catalog
+from store.index.catalog_schema import context_text, stored_source
 from store.index.keyword_index import KeywordDoc, KeywordIndex
 from store.index.vector_index import ChromaIndex, ChunkMeta
 from store.records import Chunk, Transcript

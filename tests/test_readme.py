@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import build_parser, check_arguments
+from app.cli import build_parser
+from app.cli_args import check_arguments
 from app.wiring import Library
 from service.arguments import cli_option, search_filters
 

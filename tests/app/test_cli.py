@@ -364,7 +364,7 @@ def test_a_read_only_data_folder_answers_searches_in_server_mode(tmp_path: Path)
 def test_ingest_without_a_terminal_prints_progress_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.cli.PROGRESS_EVERY_S", 0.0)  # a line for every step
+    monkeypatch.setattr("app.cli_ingest.PROGRESS_EVERY_S", 0.0)  # a line for every step
     out = newsreel(tmp_path / "data", "ingest", str(CORPUS))
     assert out.returncode == 0, out.stderr
     lines = [x for x in out.stderr.splitlines() if x.startswith("ingesting: ")]

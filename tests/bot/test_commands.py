@@ -14,7 +14,8 @@ import pytest
 import simcord
 
 from app.bot_wiring import build_bot
-from app.cli import build_parser, check_arguments
+from app.cli import build_parser
+from app.cli_args import check_arguments
 from app.config import Config, DiscordConfig
 from app.wiring import Library
 from bot.client import NewsreelBot

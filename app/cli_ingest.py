@@ -1,0 +1,136 @@
+"""`newsreel ingest`, `watch` and `rebuild`: transcripts into the store, with progress."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from app.cli_args import UsageError, check_inputs
+from app.config import Config
+from app.wiring import Library, rebuild_library
+from store.ingest import IngestReport
+
+PROGRESS_EVERY_S = 15.0  # without a terminal: a progress line at most this often
+
+
+def _progress_bar(stream: TextIO) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar when `stream` is a terminal; otherwise a plain line at most every
+    PROGRESS_EVERY_S seconds (logs of `make demo`, CI, a service), so a long ingest shows life."""
+    if not stream.isatty():
+        return _progress_lines(stream), lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
+    task = bar.add_task("ingesting", total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def _progress_lines(stream: TextIO) -> Callable[[int, int], None]:
+    last = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY_S and done < total:
+            last = now
+            print(f"ingesting: {done} of {total} files done", file=stream, flush=True)
+
+    return update
+
+
+def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
+    """Ingest files and folders; exit 1 when any file was rejected."""
+    check_inputs(args)
+    update, stop = _progress_bar(sys.stderr)
+    try:
+        report = lib.ingest(args.paths, args.timings, update)
+    finally:
+        stop()
+    print_report(report)
+    if report.failed:
+        return 2
+    return 1 if report.rejected else 0
+
+
+def print_report(report: IngestReport) -> None:
+    """Rejected files and warnings on stderr, the summary line on stdout."""
+    for path, reason in report.rejected:
+        print(f"rejected {path}: {reason}", file=sys.stderr)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report.failed:
+        print(f"error: ingest stopped: {report.failed}", file=sys.stderr)
+    print(report.summary_line())
+
+
+def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
+    """`watch`: ingest transcripts as they arrive in folders, until Ctrl-C."""
+    from app.watcher import run_watch
+
+    dirs = args.dirs or list(lib.config.alerts.inboxes)
+    if not dirs:
+        raise UsageError("name a folder to watch, or set [alerts] inboxes")
+    return run_watch(lib, dirs)
+
+
+def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
+    """`rebuild`: restore consistency by re-ingesting the transcripts into fresh stores."""
+    check_inputs(args)
+    update, stop = _progress_bar(sys.stderr)
+    try:
+        lib, report = rebuild_library(config, args.paths, args.timings, progress=update)
+    finally:
+        stop()
+    lib.close()
+    print_report(report)
+    if report.failed:
+        return 2
+    return 1 if report.rejected else 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `ingest`, `watch` and `rebuild` to the subcommands."""
+    p = sub.add_parser("ingest", help="ingest transcript files or folders")
+    p.add_argument("paths", nargs="+", type=Path, help="transcript files or folders")
+    p.add_argument(
+        "--timings",
+        action="append",
+        type=Path,
+        default=[],
+        help="folder of .vtt/.srt captions matched to transcripts by video id",
+    )
+    p.set_defaults(func=cmd_ingest, needs_model=True)
+
+    p = sub.add_parser("watch", help="ingest transcripts as they arrive in folders (Ctrl-C stops)")
+    p.add_argument("dirs", nargs="*", type=Path, help="folders (default: [alerts] inboxes)")
+    p.set_defaults(func=cmd_watch, needs_model=True)
+
+    about = (
+        "rebuild catalog, vector and keyword index from the transcripts (the old catalog is kept"
+        " aside as catalog.sqlite3.before-rebuild-TIME)"
+    )
+    p = sub.add_parser("rebuild", help=about, description=about)
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="transcript files or folders (default: those the catalog lists)")
+    p.add_argument("--timings", action="append", type=Path, default=[],
+                   help="folder of .vtt/.srt captions matched to transcripts by video id")
+    p.set_defaults(func=cmd_rebuild, needs_model=None)
