@@ -38,10 +38,11 @@ class Captions:
 
 # A time as players read it: hours of any length (WebVTT allows more than two digits), or
 # WebVTT's short mm:ss.mmm form; a fraction of 1-3 digits (',04' is 40 ms). Hand-made SRT
-# may leave the fraction out ('00:01:39'); WebVTT players reject that, and so do we. What
-# follows a time may be glued to it (WebVTT reads '00:01.000line:40%' as the time and a
-# setting), but never a further digit or separator. A leading '-' is a negative time
-# (clamped to 0).
+# may leave one time's fraction out ('00:01:39 --> 00:01:41,04'); a line with no fraction
+# at all is no SRT timing (pysrt and ffmpeg refuse it), nor is any time without one in
+# WebVTT. What follows a time may be glued to it (WebVTT reads '00:01.000line:40%' as the
+# time and a setting), but never a further digit or separator. A leading '-' is a negative
+# time (clamped to 0).
 _END = r"(?![\d.,])"
 _TS = rf"\d+:\d{{1,2}}:\d{{1,2}}[.,]\d{{1,3}}{_END}"
 _SRT_TS = rf"\d+:\d{{1,2}}:\d{{1,2}}(?:[.,]\d{{1,3}})?{_END}"
@@ -52,10 +53,11 @@ _TIMING_RE = {
     for srt, ts in ((False, _TS), (True, _SRT_TS))
 }
 _TIME_PARTS_RE = re.compile(r"[:.,]")
+_FRACTION_RE = re.compile(r"[.,]")
 SRT_TIMING_RE = re.compile(r"^\s*\d+:\d{2}:\d{2}(?:[,.]\d{1,3})?\s*-->", re.MULTILINE)
 _TIME_IN_TEXT_RE = re.compile(r"-?\d{1,2}:\d{1,2}:\d{1,2}[.,]\d{1,3}")  # junk in cue text
 _LOOKS_TIMED_RE = re.compile(r"\s*-?\s*\d")  # where a timing line was meant, not text
-_WORD_TIME_RE = re.compile(r"<\d+(?::\d{2}){1,2}[.,]\d{1,3}>")  # YouTube <00:00:01.000>
+_WORD_TIME_RE = re.compile(r"<[ \t]*\d+(?::\d{2}){1,2}[.,]\d{1,3}[ \t]*>")  # <00:00:01.000>
 _HEADER_RE = re.compile(r"(?:WEBVTT|X-TIMESTAMP-MAP=)(?:\s|$)")  # stray headers of `cat`-joins
 _VTT_BLOCK_RE = re.compile(r"(?:NOTE|STYLE|REGION)(?:\s|$)")
 _NONSPEECH_RE = re.compile(r"\[[^\[\]\n]*\]|[♪♫]+|-->")  # [music], [applause], ♪
@@ -94,7 +96,7 @@ def _seconds(stamp: str) -> float:
 def _timing_line(line: str, vtt: bool) -> tuple[float, float] | None:
     """(start, end) seconds of a timing line (negative times clamped to 0), or None."""
     m = _TIMING_RE[not vtt].fullmatch(line)
-    if m is None:
+    if m is None or not _FRACTION_RE.search(m.group(2) + " " + m.group(4)):
         return None
     start = 0.0 if m.group(1) else _seconds(m.group(2))
     end = 0.0 if m.group(3) else _seconds(m.group(4))

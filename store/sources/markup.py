@@ -12,27 +12,29 @@ _SRT_TAG_RE = re.compile(
     rf"<{_S}/?{_S}[bius]{_S}>|<{_S}font(?:[^\S\n][^<>\n]*)?>|<{_S}/{_S}font{_S}>",
     re.IGNORECASE,
 )
-# WebVTT's fixed set: c, i, b, u, ruby, rt (with .classes), v and lang (with an annotation:
-# the speaker's name, a language tag), their end tags, and <mm:ss.ttt> timestamps.
-_CLASSES = r"(?:\.[^\s.<>/]+)*"  # <c.yellow.bg_blue>
+# WebVTT's fixed set: c, i, b, u, ruby, rt, v and lang, with .classes and an annotation (the
+# speaker of <v Name>, the language of <lang en>; players show neither), their end tags, and
+# <[hh:]mm:ss.ttt> timestamps.
+_REST = r"(?:\.[^\s.<>/]+)*(?:[ \t][^<>\n]*)?>"  # <c.yellow.bg_blue>, <v.loud Mary>
 _VTT_TAG_RE = re.compile(
-    rf"<(?:c|i|b|u|ruby){_CLASSES}>"
-    rf"|<(?:v|lang){_CLASSES}(?:[ \t\f][^<>\n]*)?>"
-    r"|</(?:c|i|b|u|ruby|v|lang)>"
-    r"|<(?:\d+:)?\d{2}:\d{2}\.\d{3}>",
+    rf"<(?:c|i|b|u|ruby|v|lang){_REST}"
+    r"|</(?:c|i|b|u|ruby|v|lang)[ \t]*>"
+    r"|<[ \t]*(?:\d+:)?\d{2}:\d{2}\.\d{3}[ \t]*>",
     re.IGNORECASE,
 )
 # Ruby text is shown apart from the base it annotates: each is a word of its own.
-_RUBY_TEXT_RE = re.compile(rf"<rt{_CLASSES}>|</rt>", re.IGNORECASE)
+_RUBY_TEXT_RE = re.compile(rf"<rt{_REST}|</rt[ \t]*>", re.IGNORECASE)
 _OVERRIDE_RE = re.compile(r"\{\\[^{}]*\}")  # SubStation override blocks: {\an8}, {\i1}, {\pos(…)}
 _SSA_SPACE = "\\h"  # SubStation's hard space; \N and \n are its line breaks
 _SSA_BREAK_RE = re.compile(r"\\[Nn]")
-REPLACEMENT = "\ufffd"  # what a NUL in a caption file is read as (WebVTT's rule): never a word
+# WebVTT reads a NUL as U+FFFD: structure (a timing line, a header) it breaks; in text it is
+# no word, and is dropped.
+_NUL = "\x00"
 
 
 def strip_markup(text: str, vtt: bool) -> str:
     """Cue text without the tags of its format (WebVTT when `vtt`, else SubRip) and without
-    SubStation override blocks; replacement characters dropped, line breaks kept as '\\n'."""
+    SubStation override blocks; NULs dropped, line breaks kept as '\\n'."""
     if "{" in text:
         text = _OVERRIDE_RE.sub("", text)
     if "\\" in text:
@@ -42,4 +44,4 @@ def strip_markup(text: str, vtt: bool) -> str:
             text = _VTT_TAG_RE.sub("", _RUBY_TEXT_RE.sub(" ", text))
         else:
             text = _SRT_TAG_RE.sub("", text)
-    return text.replace(REPLACEMENT, "")
+    return text.replace(_NUL, "")

@@ -92,8 +92,8 @@ def decode_text(data: bytes, path: str, nul: str | None = None) -> str:
 def decode_guessing(data: bytes, path: str) -> tuple[str, str | None]:
     """Text of caption bytes: UTF-8 (a BOM dropped), else the encoding charset-normalizer finds,
     Windows-1252 preferred among equally good guesses (it is what subtitle editors write).
-    NULs in text are read as U+FFFD. Returns (text, the guessed encoding or None for UTF-8);
-    binary data (see `looks_binary`) raises TranscriptError."""
+    A stray NUL is kept (the caption parser reads it). Returns (text, the guessed encoding or
+    None for UTF-8); binary data (see `looks_binary`) raises TranscriptError."""
     try:
         text, guessed = data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -107,11 +107,8 @@ def decode_guessing(data: bytes, path: str) -> tuple[str, str | None]:
                 best = m
         text, guessed = str(best), best.encoding
     nul = text.find("\x00")
-    if nul >= 0:
-        if looks_binary(text):
-            raise TranscriptError(path, f"binary data (NUL character at offset {nul})")
-        # WebVTT's rule (players of SRT read past it too): a NUL is a replacement character.
-        text = text.replace("\x00", "\ufffd")
+    if nul >= 0 and looks_binary(text):
+        raise TranscriptError(path, f"binary data (NUL character at offset {nul})")
     return text.removeprefix("\ufeff"), guessed
 
 
