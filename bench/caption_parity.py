@@ -23,8 +23,7 @@ if not SHARED.is_dir():  # a worktree under wt/ sits one level deeper than main/
 def readings(corpus: Path, timed: Path) -> dict[str, object]:
     """What the importable `store` makes of every file: {name: [words, starts] or error}."""
     from store.errors import TranscriptError
-    from store.sources.captions import flatten_cues, read_caption_bytes
-    from store.sources.loader import load_transcript
+    from store.sources import flatten_cues, load_transcript, parse_vtt
 
     out: dict[str, object] = {}
     for path in sorted(corpus.glob("*.txt")):
@@ -32,7 +31,7 @@ def readings(corpus: Path, timed: Path) -> dict[str, object]:
         out[f"corpus/{path.name}"] = [list(t.words), list(t.word_starts or [])]
     for path in sorted(timed.glob("*.vtt")):
         try:
-            cues = read_caption_bytes(path.read_bytes(), path).cues
+            cues = parse_vtt(path.read_text(encoding="utf-8"), str(path))
         except TranscriptError as exc:
             out[f"timed/{path.name}"] = f"error: {exc.reason}"
             continue
