@@ -104,23 +104,24 @@ def _timing_line(line: str, vtt: bool) -> tuple[float, float] | None:
 
 
 def _cue_number(line: str) -> int | None:
-    """The number of an SRT line that is digits alone, else None."""
+    """The number of a line that is ASCII digits alone (a cue number), else None."""
     line = line.strip()
     return int(line) if line.isdecimal() and line.isascii() else None
 
 
 def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[str]]:
     """Cues as (times, payload lines), with headers, NOTE/STYLE/REGION blocks and cue ids
-    dropped wherever they occur; a broken timing line's words go with the previous cue. In
-    SRT, a block opening with the next cue number and no timing line is a cue whose timing
-    line is missing: its number is dropped, its words go with the previous cue."""
+    dropped wherever they occur; a broken timing line's words go with the previous cue. A
+    block opening with the next cue number (SRT's, or a WebVTT id of digits) and no timing
+    line is a cue whose timing line is missing: its number is dropped, its words go with the
+    previous cue."""
     cues: list[_RawCue] = []
     warnings: list[str] = []
     after_blank = True  # the previous line was empty (or this is the file's start)
     in_block = False  # inside a header / NOTE / STYLE / REGION block: skipped to a blank line
     id_line = False  # the previous line was text right after an empty line: maybe a cue id
     after_text = False  # the previous line was cue text (a cue number sits right before timing)
-    number: int | None = None  # the last SRT cue number seen
+    number: int | None = None  # the last cue number (or WebVTT id of digits) seen
     last_text = ""  # the line before, when it was text (kept or, before any cue, not)
     numbered_at = 0  # line of a block-opening next cue number, not yet followed by timing
 
@@ -190,12 +191,7 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
             line = _TIME_IN_TEXT_RE.sub(" ", line)
         if cues:
             cues[-1].payload.append(line)
-            if (
-                not vtt
-                and after_blank
-                and number is not None
-                and _cue_number(stripped) == number + 1
-            ):
+            if after_blank and number is not None and _cue_number(stripped) == number + 1:
                 numbered_at = lineno  # the next cue's number, if no speech follows it
         id_line = after_blank and bool(cues)
         after_blank, after_text, last_text = False, bool(cues), stripped

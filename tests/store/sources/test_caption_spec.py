@@ -274,7 +274,12 @@ def test_webvtt_numbers_are_speech_unless_ids() -> None:
     text = vtt(
         ("00:00:01.000 --> 00:00:02.000", "we counted"), ("1\n00:00:03.000 --> 00:00:04.000", "x")
     )
-    assert words_of(text + "\n2\nand on\n", True) == ["we", "counted", "x", "2", "and", "on"]
+    # "2" follows id 1 with no timing line: the id of a cue whose timing line is lost.
+    assert words_of(text + "\n2\nand on\n", True) == ["we", "counted", "x", "and", "on"]
+    assert words_of(text + "\n7\nand on\n", True) == ["we", "counted", "x", "7", "and", "on"]
+    assert words_of(vtt(("00:00:01.000 --> 00:00:02.000", "we\n\n1\nheard")), True) == [
+        "we", "1", "heard"  # no id seen: 1 is speech
+    ]
 
 
 # ---------------------------------------------------------------- property: tags never eat words
