@@ -12,18 +12,20 @@ _SRT_TAG_RE = re.compile(
     rf"<{_S}/?{_S}[bius]{_S}>|<{_S}font(?:[^\S\n][^<>\n]*)?>|<{_S}/{_S}font{_S}>",
     re.IGNORECASE,
 )
-# WebVTT's fixed set: c, i, b, u, ruby, rt, v and lang, with .classes and an annotation (the
-# speaker of <v Name>, the language of <lang en>; players show neither), their end tags, and
-# <[hh:]mm:ss.ttt> timestamps.
-_REST = r"(?:\.[^\s.<>/]+)*(?:[ \t][^<>\n]*)?>"  # <c.yellow.bg_blue>, <v.loud Mary>
+# WebVTT's fixed set: c, i, b, u, ruby and rt with .classes, v and lang with classes and an
+# annotation (the speaker of <v Name>, the language of <lang en>; players show neither), the
+# end tags, and <[hh:]mm:ss.ttt> timestamps. An annotation on another tag ('<b Mary>') is not
+# WebVTT: that stays text, like every other bracketed text.
+_CLASSES = r"(?:\.[^\s.<>/]+)*"  # <c.yellow.bg_blue>
 _VTT_TAG_RE = re.compile(
-    rf"<(?:c|i|b|u|ruby|v|lang){_REST}"
+    rf"<(?:c|i|b|u|ruby){_CLASSES}>"
+    rf"|<(?:v|lang){_CLASSES}(?:[ \t][^<>\n]*)?>"
     r"|</(?:c|i|b|u|ruby|v|lang)[ \t]*>"
     r"|<[ \t]*(?:\d+:)?\d{2}:\d{2}\.\d{3}[ \t]*>",
     re.IGNORECASE,
 )
 # Ruby text is shown apart from the base it annotates: each is a word of its own.
-_RUBY_TEXT_RE = re.compile(rf"<rt{_REST}|</rt[ \t]*>", re.IGNORECASE)
+_RUBY_TEXT_RE = re.compile(rf"<rt{_CLASSES}>|</rt[ \t]*>", re.IGNORECASE)
 _OVERRIDE_RE = re.compile(r"\{\\[^{}]*\}")  # SubStation override blocks: {\an8}, {\i1}, {\pos(…)}
 _SSA_SPACE = "\\h"  # SubStation's hard space; \N and \n are its line breaks
 _SSA_BREAK_RE = re.compile(r"\\[Nn]")
