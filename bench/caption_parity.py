@@ -21,7 +21,8 @@ if not SHARED.is_dir():  # a worktree under wt/ sits one level deeper than main/
 
 
 def readings(corpus: Path, timed: Path) -> dict[str, object]:
-    """What the importable `store` makes of every file: {name: [words, starts] or error}."""
+    """What the importable `store` makes of every file: {"corpus/NAME": [words, starts],
+    "timed/NAME": [cues, words, starts] or an error}."""
     from store.errors import TranscriptError
     from store.sources import flatten_cues, load_transcript, parse_vtt
 
