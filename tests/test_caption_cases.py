@@ -26,6 +26,12 @@ QUESTIONS = {
     "storm": "red weather warning for central Scotland",
     "orban": "what did Orban say about the aid package",
     "orbán": "what did Orbán say about the aid package",
+    "no-millis": "the flood barrier was closed at dawn",
+    "hours": "the final hour of the marathon broadcast",
+    "nul": "ministers met in Brussels on Monday",
+    "literal": "he said we will not back down to reporters",
+    "ruby": "the Diet voted to dissolve itself",
+    "number": "the harbour wall gave way at three",
 }
 
 
@@ -36,7 +42,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     run = newsreel(data, "ingest", str(CASES))
     # The German track is skipped with an info line: not a rejection, so exit 0.
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip().splitlines()[-1] == "ingested 8, unchanged 0, rejected 0"
+    assert run.stdout.strip().splitlines()[-1] == "ingested 14, unchanged 0, rejected 0"
     return data, run.stderr
 
 
@@ -56,7 +62,7 @@ def test_other_language_track_is_skipped_with_an_info_line(ingested: tuple[Path,
     assert f"skipped {DE_TRACK}: another caption track of the same video" in stderr
     assert "rejected" not in stderr
     stats = json.loads(newsreel(data, "stats", "--json").stdout)
-    assert stats["videos"] == 8
+    assert stats["videos"] == 14
 
 
 def test_override_tags_are_not_quoted(answers: dict[str, dict[str, object]]) -> None:
@@ -127,8 +133,43 @@ def test_accented_name_found_with_or_without_accent(
 
 def test_unknown_date_is_outside_every_date_filter(ingested: tuple[Path, str]) -> None:
     question = "weather in Scotland: snow closed motorways, red warning for gusts"
-    unfiltered = json.loads(newsreel(ingested[0], "search", "--json", "-k", "5", question).stdout)
+    unfiltered = json.loads(newsreel(ingested[0], "search", "--json", "-k", "8", question).stdout)
     assert {"Wx3dSt9Rm5K", "p0k7x2zq"} <= {h["video_id"] for h in unfiltered["hits"]}
     for flag, day in (("--since", "2000-01-01"), ("--until", "2100-01-01")):
         out = newsreel(ingested[0], "search", "--json", "-k", "5", flag, day, question)
         assert [h["video_id"] for h in json.loads(out.stdout)["hits"]] == ["p0k7x2zq"], flag
+
+
+# ---------------------------------------------------------------- spec/: other libraries' kinds
+
+
+@pytest.mark.parametrize(
+    ("key", "video", "start_s", "quoted"),
+    [
+        # The passage opens with cue 1, read at 00:01:39 (not skipped for its missing fraction).
+        ("no-millis", "Ts4NoMillis", 99.0, "deep rumbling The flood barrier was closed at dawn"),
+        ("hours", "Hr3DigitHrs", 360000.0, "the final hour of the marathon broadcast"),
+        ("nul", "Nu1InCue5Xy", 1.0, "the ministers met in Brussels on Monday"),
+        ("literal", "Lt7Literal3", 1.0, "he said <<we will not back down>> to reporters"),
+        ("ruby", "Rb2RubyTag8", 1.0, "the Diet parliament voted to dissolve itself"),
+        ("number", "Cn5NumLeak2", 1.0, "overnight the harbour wall gave way at three and"),
+    ],
+)
+def test_valid_files_of_every_kind_ingest_whole(
+    answers: dict[str, dict[str, object]], key: str, video: str, start_s: float, quoted: str
+) -> None:
+    hit = answers[key]
+    assert hit["video_id"] == video
+    assert quoted in str(hit["quote"])
+    assert hit["start_s"] == start_s
+
+
+def test_no_quote_holds_a_cue_number_or_a_tag(ingested: tuple[Path, str]) -> None:
+    out = newsreel(ingested[0], "quote", "the coast overnight the harbour wall")
+    assert out.returncode == 0, out.stderr
+    assert "(exact match)" in out.stdout
+    assert not re.search(r"overnight\s+2\s", out.stdout)
+    # Of the spec files only the one with a lost timing line is warned about.
+    warned = [line for line in ingested[1].splitlines() if "spec" in line]
+    assert len(warned) == 1, warned
+    assert "Cn5NumLeak2.srt line 5: cue 2 has no timing line" in warned[0]

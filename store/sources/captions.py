@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import pysubs2
+from pysubs2.time import timestamp_to_ms
 
 from store.errors import TranscriptError
+from store.sources.markup import strip_markup
 from store.sources.seed import decode_guessing, is_plausible_video_id
 from store.text import norm_word, strip_word
 
@@ -35,34 +36,45 @@ class Captions:
     warnings: tuple[str, ...] = ()
 
 
-# What pysubs2 reads as a time (h:mm:ss.mmm or h:mm:ss,mmm); WebVTT's short mm:ss.mmm form
-# is given an hour first. A leading '-' is a negative time (clamped to 0).
-_TS = r"\d{1,2}:\d{1,2}:\d{1,2}[.,]\d{1,3}"
-_SHORT_TS = r"\d{1,2}:\d{2}[.,]\d{1,3}"
-_TIMING_RE = re.compile(
-    rf"\s*(-?)\s*({_TS}|{_SHORT_TS})\s*(?:-+>|→)\s*(-?)\s*({_TS}|{_SHORT_TS})(?:[ \t].*)?"
-)
-SRT_TIMING_RE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.MULTILINE)
-_TIME_IN_TEXT_RE = re.compile(rf"-?{_TS}")  # would make pysubs2 take a text line for timing
+# A time as players read it: hours of any length (WebVTT allows more than two digits), or
+# WebVTT's short mm:ss.mmm form; a fraction of 1-3 digits (',04' is 40 ms). Hand-made SRT
+# may leave one time's fraction out ('00:01:39 --> 00:01:41,04'); a line with no fraction
+# at all is no SRT timing (pysrt and ffmpeg refuse it), nor is any time without one in
+# WebVTT. What follows a time may be glued to it (WebVTT reads '00:01.000line:40%' as the
+# time and a setting), but never a further digit or separator. A leading '-' is a negative
+# time (clamped to 0).
+_END = r"(?![\d.,])"
+_TS = rf"\d+:\d{{1,2}}:\d{{1,2}}[.,]\d{{1,3}}{_END}"
+_SRT_TS = rf"\d+:\d{{1,2}}:\d{{1,2}}(?:[.,]\d{{1,3}})?{_END}"
+_SHORT_TS = rf"\d{{1,2}}:\d{{2}}[.,]\d{{1,3}}{_END}"
+_ARROW = r"\s*(?:-+>|→)\s*"
+_TIMING_RE = {
+    srt: re.compile(rf"\s*(-?)\s*({ts}|{_SHORT_TS}){_ARROW}(-?)\s*({ts}|{_SHORT_TS}).*")
+    for srt, ts in ((False, _TS), (True, _SRT_TS))
+}
+_TIME_PARTS_RE = re.compile(r"[:.,]")
+_FRACTION_RE = re.compile(r"[.,]")
+SRT_TIMING_RE = re.compile(r"^\s*\d+:\d{2}:\d{2}(?:[,.]\d{1,3})?\s*-->", re.MULTILINE)
+_TIME_IN_TEXT_RE = re.compile(r"-?\d{1,2}:\d{1,2}:\d{1,2}[.,]\d{1,3}")  # junk in cue text
 _LOOKS_TIMED_RE = re.compile(r"\s*-?\s*\d")  # where a timing line was meant, not text
-_WORD_TIME_RE = re.compile(r"<\d{1,2}(?::\d{2}){1,2}[.,]\d{1,3}>")  # YouTube <00:00:01.000>
+_WORD_TIME_RE = re.compile(r"<[ \t]*\d+(?::\d{2}){1,2}[.,]\d{1,3}[ \t]*>")  # <00:00:01.000>
 _HEADER_RE = re.compile(r"(?:WEBVTT|X-TIMESTAMP-MAP=)(?:\s|$)")  # stray headers of `cat`-joins
 _VTT_BLOCK_RE = re.compile(r"(?:NOTE|STYLE|REGION)(?:\s|$)")
-_TAG_RE = re.compile(r"<[^<>\n]*>")  # <c>, </c>, <v Name> and what pysubs2 left
 _NONSPEECH_RE = re.compile(r"\[[^\[\]\n]*\]|[♪♫]+|-->")  # [music], [applause], ♪
-_SPEAKER_RE = re.compile(r">>+|»")  # YouTube's speaker-change mark
+# YouTube's speaker-change mark; glued to a word ('down>>') it is text, not a mark.
+_SPEAKER_RE = re.compile(r"(?<!\S)(?:>>+|»)")
 
 _DEDUP_MAX_RUN = 60  # longest repeated line we look for (a cue is ~10-20 words)
 _REPEAT_MIN, _REPEAT_MAX = 3, 20  # second pass: immediate repeats of 3-20-word runs
-_SSA_NEWLINE = r"\N"  # a line break inside one SubStation text line
 _ROLL_MIN = 3  # a cue "rolls" when it opens with at least this many words of the previous one
 
 
-def clean_cue_text(text: str) -> str:
-    """Drop markup, speaker marks and [non-speech] tags from a cue payload; unescape entities."""
+def clean_cue_text(text: str, vtt: bool = True) -> str:
+    """Drop the format's markup (see `strip_markup`), speaker marks and [non-speech] tags from a
+    cue payload; unescape entities."""
     lines = []
-    for line in text.split("\n"):
-        line = html.unescape(_TAG_RE.sub("", line))
+    for line in strip_markup(text, vtt).split("\n"):
+        line = html.unescape(line)
         line = _NONSPEECH_RE.sub(" ", _SPEAKER_RE.sub(" ", line))
         lines.append(" ".join(line.split()))
     return "\n".join(line for line in lines if line)
@@ -70,48 +82,84 @@ def clean_cue_text(text: str) -> str:
 
 @dataclass
 class _RawCue:
-    timing: str  # the timing line as pysubs2 will read it
+    start: float  # seconds, clamped to 0
+    end: float
     payload: list[str]
 
 
-def _timing_line(line: str) -> str | None:
-    """The timing line in the form pysubs2 reads (hours added, negatives clamped), or None."""
-    m = _TIMING_RE.fullmatch(line)
-    if m is None:
+def _seconds(stamp: str) -> float:
+    """Seconds of a time `_TIMING_RE` matched: [h:]mm:ss[.fff] (fraction scaled by pysubs2)."""
+    parts = _TIME_PARTS_RE.split(stamp)
+    return timestamp_to_ms(parts if stamp.count(":") == 2 else ["0", *parts]) / 1000
+
+
+def _timing_line(line: str, vtt: bool) -> tuple[float, float] | None:
+    """(start, end) seconds of a timing line (negative times clamped to 0), or None."""
+    m = _TIMING_RE[not vtt].fullmatch(line)
+    if m is None or not _FRACTION_RE.search(m.group(2) + " " + m.group(4)):
         return None
-    times = []
-    for minus, ts in (m.group(1, 2), m.group(3, 4)):
-        ts = ts if ts.count(":") == 2 else f"0:{ts}"
-        times.append("0:00:00.000" if minus else ts)
-    return f"{times[0]} --> {times[1]}"
+    start = 0.0 if m.group(1) else _seconds(m.group(2))
+    end = 0.0 if m.group(3) else _seconds(m.group(4))
+    return start, max(start, end)
+
+
+def _cue_number(line: str) -> int | None:
+    """The number of a line that is ASCII digits alone (a cue number), else None."""
+    line = line.strip()
+    return int(line) if line.isdecimal() and line.isascii() else None
 
 
 def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[str]]:
-    """Cues as (timing, payload lines), with headers, NOTE/STYLE/REGION blocks and cue ids
-    dropped wherever they occur; a broken timing line's words go with the previous cue."""
+    """Cues as (times, payload lines), with headers, NOTE/STYLE/REGION blocks and cue ids
+    dropped wherever they occur; a broken timing line's words go with the previous cue. A
+    block opening with the next cue number (SRT's, or a WebVTT id of digits) and no timing
+    line is a cue whose timing line is missing: its number is dropped, its words go with the
+    previous cue."""
     cues: list[_RawCue] = []
     warnings: list[str] = []
     after_blank = True  # the previous line was empty (or this is the file's start)
     in_block = False  # inside a header / NOTE / STYLE / REGION block: skipped to a blank line
     id_line = False  # the previous line was text right after an empty line: maybe a cue id
     after_text = False  # the previous line was cue text (a cue number sits right before timing)
+    number: int | None = None  # the last cue number (or WebVTT id of digits) seen
+    last_text = ""  # the line before, when it was text (kept or, before any cue, not)
+    numbered_at = 0  # line of a block-opening next cue number, not yet followed by timing
+
+    def drop_number() -> None:
+        """The line at `numbered_at` was a cue number with no timing line after it."""
+        nonlocal number, numbered_at
+        cues[-1].payload.pop()
+        number = (number or 0) + 1
+        warnings.append(
+            f"{path} line {numbered_at}: cue {number} has no timing line; its words are read"
+            " with the previous cue"
+        )
+        numbered_at = 0
+
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = _WORD_TIME_RE.sub("", raw) if "<" in raw else raw
         stripped = line.strip()
         if not raw:
+            if numbered_at:
+                drop_number()
             after_blank, in_block, id_line, after_text = True, False, False, False
+            last_text = ""
             continue
         if not stripped:
             continue  # YouTube's lone " " line inside a cue: not a cue boundary
         if in_block and "-->" not in line:
             continue
         in_block = False
+        timing = _timing_line(line, vtt) if ">" in line or "→" in line else None
+        if numbered_at and timing is None and not ("-->" in line and _LOOKS_TIMED_RE.match(line)):
+            drop_number()
+            after_text = False
         if "-->" not in line and (
             _HEADER_RE.match(stripped) or (vtt and after_blank and _VTT_BLOCK_RE.match(stripped))
         ):
             in_block, after_blank, id_line, after_text = True, False, False, False
+            last_text = ""
             continue
-        timing = _timing_line(line) if ">" in line or "→" in line else None
         previous_text = cues[-1].payload[-1].strip() if after_text and cues[-1].payload else ""
         if timing is not None:
             # A cue number (SRT) or a cue identifier (WebVTT) before the timing line.
@@ -119,7 +167,10 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
                 vtt or previous_text.isdigit()
             ):
                 cues[-1].payload.pop()
-            cues.append(_RawCue(timing, []))
+            if (n := _cue_number(last_text)) is not None:
+                number = n
+            numbered_at, last_text = 0, ""
+            cues.append(_RawCue(*timing, []))
             after_blank = id_line = after_text = False
             continue
         shown = stripped if len(stripped) <= 60 else stripped[:60] + "…"
@@ -129,6 +180,9 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
                 warnings.append(f"{path} line {lineno}: unreadable cue timing '{shown}'; {fate}")
                 if previous_text.isdigit():
                     cues[-1].payload.pop()  # the broken cue's number
+                if (n := _cue_number(last_text)) is not None:
+                    number = n
+                numbered_at, last_text = 0, ""
                 after_blank = id_line = after_text = False
                 continue
             warnings.append(f"{path} line {lineno}: '-->' inside cue text '{shown}'")
@@ -137,33 +191,26 @@ def _cue_blocks(text: str, path: str, vtt: bool) -> tuple[list[_RawCue], list[st
             line = _TIME_IN_TEXT_RE.sub(" ", line)
         if cues:
             cues[-1].payload.append(line)
+            if after_blank and number is not None and _cue_number(stripped) == number + 1:
+                numbered_at = lineno  # the next cue's number, if no speech follows it
         id_line = after_blank and bool(cues)
-        after_blank, after_text = False, bool(cues)
+        after_blank, after_text, last_text = False, bool(cues), stripped
+    if numbered_at:
+        drop_number()
     return cues, warnings
 
 
 def read_captions(text: str, path: str, vtt: bool) -> Captions:
-    """Cues of a WebVTT (`vtt`) or SubRip file. Times and markup are read by pysubs2; what
-    the file's structure means (blocks, ids, broken cues) is decided here, so that nothing
-    spoken is dropped. Raises TranscriptError only when the file holds no cue at all."""
+    """Cues of a WebVTT (`vtt`) or SubRip file. What the file's structure means (blocks, ids,
+    broken cues) is decided here, so that nothing spoken is dropped. Raises TranscriptError
+    only when the file holds no cue at all."""
     text = text.removeprefix("\ufeff")
     blocks, warnings = _cue_blocks(text, path, vtt)
     if not blocks:
         raise TranscriptError(path, "no caption cues found")
-    # One physical line per cue (lines joined by SubStation's \N): pysubs2 would otherwise
-    # take a last line of bare digits for the next cue's number and drop it.
-    stream = "".join(
-        f"{b.timing}\n{_SSA_NEWLINE.join(p.strip() for p in b.payload)}\n\n"
-        for b in blocks
-    )
-    # keep_html_tags: clean_cue_text strips every tag; pysubs2 reads times and {\\…} blocks.
-    events = pysubs2.SSAFile.from_string(stream, format_="srt", keep_html_tags=True).events
-    if len(events) != len(blocks):  # every timing line was checked to be readable
-        raise TranscriptError(path, "caption cues could not be read")
     cues = [
-        Cue(max(0.0, e.start / 1000), max(0.0, e.start / 1000, e.end / 1000),
-            clean_cue_text(e.plaintext))
-        for e in events
+        Cue(b.start, b.end, clean_cue_text("\n".join(p.strip() for p in b.payload).strip(), vtt))
+        for b in blocks
     ]
     cues.sort(key=lambda c: c.start)  # stable: cues that start together keep their order
     return Captions(tuple(cues), tuple(warnings))

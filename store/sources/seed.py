@@ -58,8 +58,21 @@ def check_size(n_bytes: int, path: str) -> None:
         )
 
 
-def decode_text(data: bytes, path: str) -> str:
-    """Decode strict UTF-8 (a leading BOM is dropped); binary or other encodings raise."""
+# Control characters (C0 but tab, line feed, vertical tab, form feed and carriage return):
+# text files may hold a stray one (a NUL inside a caption's text is read past by players),
+# binary data is full of them.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_MAX_CONTROL_SHARE = 0.05  # random bytes hold ~11%, zero-filled or UTF-16 data 50-100%
+
+
+def looks_binary(text: str) -> bool:
+    """True when more than 5% of the characters of decoded `text` are control characters."""
+    return len(_CONTROL_RE.findall(text)) > _MAX_CONTROL_SHARE * len(text)
+
+
+def decode_text(data: bytes, path: str, nul: str | None = None) -> str:
+    """Decode strict UTF-8 (a leading BOM is dropped); binary or other encodings raise. A NUL
+    raises too, unless `nul` is given: then NULs of text are replaced by it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -67,17 +80,20 @@ def decode_text(data: bytes, path: str) -> str:
         raise TranscriptError(
             path, f"not UTF-8 text (byte 0x{bad:02x} at offset {exc.start})"
         ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        # Valid UTF-8 can still be binary (e.g. a zero-filled file); text never holds NUL.
-        raise TranscriptError(path, f"binary data (NUL byte at offset {nul})")
+    at = data.find(b"\x00")
+    if at >= 0:
+        # Valid UTF-8 can still be binary (e.g. a zero-filled file).
+        if nul is None or looks_binary(text):
+            raise TranscriptError(path, f"binary data (NUL byte at offset {at})")
+        text = text.replace("\x00", nul)
     return text.removeprefix("\ufeff")
 
 
 def decode_guessing(data: bytes, path: str) -> tuple[str, str | None]:
     """Text of caption bytes: UTF-8 (a BOM dropped), else the encoding charset-normalizer finds,
     Windows-1252 preferred among equally good guesses (it is what subtitle editors write).
-    Returns (text, the guessed encoding or None for UTF-8); binary data raises TranscriptError."""
+    A stray NUL is kept (the caption parser reads it). Returns (text, the guessed encoding or
+    None for UTF-8); binary data (see `looks_binary`) raises TranscriptError."""
     try:
         text, guessed = data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -91,7 +107,7 @@ def decode_guessing(data: bytes, path: str) -> tuple[str, str | None]:
                 best = m
         text, guessed = str(best), best.encoding
     nul = text.find("\x00")
-    if nul >= 0:
+    if nul >= 0 and looks_binary(text):
         raise TranscriptError(path, f"binary data (NUL character at offset {nul})")
     return text.removeprefix("\ufeff"), guessed
 
@@ -141,7 +157,7 @@ def parse_seed(data: bytes, path: str) -> Transcript:
     check_size(len(data), path)
     if not data.strip():
         raise TranscriptError(path, "empty file")
-    text = decode_text(data, path)
+    text = decode_text(data, path, nul="")  # a stray NUL in text is read past
     fields = {tag: _tag_content(text, tag, path) for tag in SEED_TAGS}
 
     video_id = fields["video_id"].strip()
