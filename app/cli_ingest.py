@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -64,8 +64,18 @@ def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
     finally:
         stop()
     print_report(report)
+    return exit_code(report, args.paths)
+
+
+def exit_code(report: IngestReport, paths: Sequence[Path]) -> int:
+    """2 when the store failed, 1 when a file was rejected or none was found (the "nothing
+    found" line goes to stderr), else 0."""
     if report.failed:
         return 2
+    empty = report.nothing_found(paths)
+    if empty:
+        print(f"newsreel: {empty}", file=sys.stderr)
+        return 1
     return 1 if report.rejected else 0
 
 
@@ -102,9 +112,7 @@ def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
         stop()
     lib.close()
     print_report(report)
-    if report.failed:
-        return 2
-    return 1 if report.rejected else 0
+    return exit_code(report, args.paths)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
