@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     args = parse_arguments(build_parser(), argv)
-    configure_logging(args.debug)
+    configure_logging(args.debug, bot=args.command == "run")
     try:
         code = run_command(args)
         if sys.stdout is not None:  # None when started with stdout closed
