@@ -17,12 +17,15 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
     """`search --json`: one object per question (a stream of them with `-`)."""
     filters = make_filters(args)
     for q in inputs(args.question):
-        hits = lib.answers.search(AskRequest(q, filters, args.k))
+        answer = lib.answers.search_answer(AskRequest(q, filters, args.k))
         if args.json:
-            obj = {"question": q, "hits": [h.to_json() for h in hits]}
+            obj: dict[str, object] = {"question": q, "hits": [h.to_json() for h in answer.hits]}
+            if answer.reason:
+                obj["reason"] = answer.reason
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            print(render_answer(q, hits), end="\n\n", flush=True)
+            text = render_answer(q, answer.hits, answer.filters, answer.in_scope)
+            print(text, end="\n\n", flush=True)
     return 0
 
 
@@ -42,12 +45,16 @@ def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
     """`quote [--json]`: the closest verbatim occurrence of a line (a stream of them with `-`)."""
     filters = make_filters(args)
     for text in inputs(args.text):
-        match = lib.answers.quote(QuoteRequest(text, filters))
+        answer = lib.answers.quote_answer(QuoteRequest(text, filters))
         if args.json:
-            obj = {"text": text, "match": match.to_json() if match else None}
+            obj: dict[str, object] = {
+                "text": text, "match": answer.match.to_json() if answer.match else None
+            }
+            if answer.reason:
+                obj["reason"] = answer.reason
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            print(render_quote_match(match), flush=True)
+            print(render_quote_match(answer.match, filters, answer.in_scope), flush=True)
     return 0
 
 

@@ -177,6 +177,37 @@ def test_filters_that_pass_no_video_are_named_as_the_reason(ingested: Path) -> N
     assert out.stdout.strip() == "No coverage found for that question in the ingested videos."
 
 
+def test_every_command_gives_the_same_reason_for_an_empty_answer(ingested: Path) -> None:
+    filters = ("--since", "2099-01-01")
+    said = (
+        "No ingested video matches the filters (since 2099-01-01), so nothing was searched:"
+        " widen the dates or choose another channel (`newsreel stats` lists them)."
+    )
+    for command in ("ask", "search", "quote"):
+        out = newsreel(ingested, command, *filters, "worst flooding in decades")
+        assert (out.returncode, out.stdout.strip()) == (0, said), command
+    out = newsreel(ingested, "search", "--json", *filters, "floods in Mozambique")
+    assert json.loads(out.stdout) == {
+        "question": "floods in Mozambique", "hits": [], "reason": "no_video_matches_filters"
+    }
+    out = newsreel(ingested, "quote", "--json", *filters, "worst flooding in decades")
+    assert json.loads(out.stdout) == {
+        "text": "worst flooding in decades", "match": None, "reason": "no_video_matches_filters"
+    }
+    # Batch mode says why a line has no hits, as single mode does (there, as an exit-2 error).
+    questions = "what is the\nwho won the eurovision song contest\nfloods in Mozambique\n"
+    out = newsreel(ingested, "search", "--json", "-", stdin=questions)
+    objs = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [o.get("reason") for o in objs] == ["only_common_words", "nothing_found", None]
+    assert objs[0]["hits"] == [] and objs[1]["hits"] == [] and objs[2]["hits"]
+    single = newsreel(ingested, "search", "--json", "what is the")
+    assert single.returncode == 2 and "only common ones" in single.stderr
+    out = newsreel(ingested, "search", "-", stdin="what is the\n")
+    assert out.stdout.strip() == single.stderr.strip().removeprefix("newsreel: error: ")
+    out = newsreel(ingested, "quote", "--json", "-", stdin="worst floods in a generation\n")
+    assert json.loads(out.stdout)["reason"] == "nothing_found"
+
+
 def test_quote_json_contract(ingested: Path) -> None:
     out = newsreel(ingested, "quote", "--json", "mozambique is facing its worst floods in decades")
     obj = json.loads(out.stdout)
