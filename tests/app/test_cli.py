@@ -20,6 +20,7 @@ import pytest
 from app.cli import build_parser, main
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from store.index.keyword_index import TantivyKeywordIndex
+from tests.app.test_logs import logging_restored
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")
@@ -37,6 +38,7 @@ def newsreel(
     full_env = {"NEWSREEL_DATA_DIR": str(data_dir), "NEWSREEL_CONFIG": "", **(env or {})}
     out, err = io.StringIO(), io.StringIO()
     with (
+        logging_restored(),  # main sets logging up for a terminal, as for a process of its own
         mock.patch.dict(os.environ, full_env),
         mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
         contextlib.redirect_stdout(out),
