@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from app import cli_answers, cli_ingest
 from app.cli_args import check_arguments, resolve_names
+from app.cli_help import command_help
 from app.config import Config, load_config
 from app.logs import configure_logging
 from app.wiring import Library, build_library, catalog_path
@@ -48,17 +49,33 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def register_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `bench` and `run` to the subcommands."""
-    p = sub.add_parser(
-        "bench",
-        help="benchmarks: ingest, query latency, 100k/1M scale (the first run builds the big"
-        " stores, about 15 min; --quick skips 1M)",
-    )
+    p = sub.add_parser("bench", **command_help(
+        "benchmarks: ingest, query latency, 100k/1M scale (--quick skips 1M)",
+        "Measure ingest speed, question latency, memory and disk on the corpus and on stores of"
+        " 100k and 1M chunks (embedded and behind a Chroma server), printed as one table"
+        " (BENCHMARKS.md explains it). The first run builds the big stores: about 15 min.",
+        "../shared/corpus, ../shared/corpus_timed and ../shared/eval/dev_questions.jsonl;"
+        " the config's model settings.",
+        "the big stores, cached in bench/.cache (several GB; --rebuild makes them again);"
+        " progress on stderr, the table (or --json) on stdout.",
+        "newsreel bench --quick",
+    ))
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--quick", action="store_true", help="skip the 1M-chunk store")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached large stores")
     p.set_defaults(func=cmd_bench, needs_model=None)
 
-    p = sub.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    p = sub.add_parser("run", **command_help(
+        "start the Discord bot (token from $DISCORD_TOKEN)",
+        "Start the Discord bot until Ctrl-C or SIGTERM: it answers the slash commands (/ask,"
+        " /quote, /latest, /follow, …), ingests transcripts arriving in [alerts] inboxes and"
+        " posts new-video alerts and follow notices. README.md's Discord section sets it up.",
+        "the bot token from $DISCORD_TOKEN (never from the config), the config, the store in"
+        " the data folder, the [alerts] inboxes.",
+        "the store (videos from the inboxes), the bot's alert channels and follows in the data"
+        " folder; its log on stderr.",
+        "DISCORD_TOKEN=your-bot-token newsreel run",
+    ))
     p.set_defaults(func=cmd_run, needs_model=None)
 
 
@@ -133,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     args = parse_arguments(build_parser(), argv)
-    configure_logging(args.debug)
+    configure_logging(args.debug, bot=args.command == "run")
     try:
         code = run_command(args)
         if sys.stdout is not None:  # None when started with stdout closed

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from app.cli_args import UsageError, check_inputs
+from app.cli_help import command_help
 from app.config import Config
 from app.wiring import Library, rebuild_library
 from store.ingest import IngestReport
@@ -64,8 +65,18 @@ def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
     finally:
         stop()
     print_report(report)
+    return exit_code(report, args.paths)
+
+
+def exit_code(report: IngestReport, paths: Sequence[Path]) -> int:
+    """2 when the store failed, 1 when a file was rejected or none was found (the "nothing
+    found" line goes to stderr), else 0."""
     if report.failed:
         return 2
+    empty = report.nothing_found(paths)
+    if empty:
+        print(f"newsreel: {empty}", file=sys.stderr)
+        return 1
     return 1 if report.rejected else 0
 
 
@@ -102,14 +113,24 @@ def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
         stop()
     lib.close()
     print_report(report)
-    if report.failed:
-        return 2
-    return 1 if report.rejected else 0
+    return exit_code(report, args.paths)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `ingest`, `watch` and `rebuild` to the subcommands."""
-    p = sub.add_parser("ingest", help="ingest transcript files or folders")
+    p = sub.add_parser("ingest", **command_help(
+        "ingest transcript files or folders",
+        "Add transcripts to the store so questions can find them: each file is parsed, cut into"
+        " overlapping windows of words and indexed (vectors and keywords). A file ingested"
+        " before and unchanged is skipped; a changed one replaces its video.",
+        "the files and folders given (subfolders too): seed transcripts (.txt), captions"
+        " (.vtt, .srt), yt-dlp downloads (.info.json); caption folders from --timings and"
+        " [ingest] timings, for the moment each word was said.",
+        "the store in the data folder (catalog, vector and keyword index); a progress bar and"
+        " rejected files on stderr, the summary line on stdout. Exit 1 when a file was"
+        " rejected or none was found.",
+        "newsreel ingest ../shared/corpus --timings ../shared/corpus_timed",
+    ))
     p.add_argument("paths", nargs="+", type=Path, help="transcript files or folders")
     p.add_argument(
         "--timings",
@@ -120,15 +141,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(func=cmd_ingest, needs_model=True)
 
-    p = sub.add_parser("watch", help="ingest transcripts as they arrive in folders (Ctrl-C stops)")
+    p = sub.add_parser("watch", **command_help(
+        "ingest transcripts as they arrive in folders (Ctrl-C stops)",
+        "Keep ingesting: every transcript that appears in the folders is added to the store as"
+        " soon as it is complete, until Ctrl-C. (`newsreel run` watches [alerts] inboxes too.)",
+        "the folders given, else the config's [alerts] inboxes.",
+        "the store in the data folder; one line per batch ingested on stdout.",
+        "newsreel watch inbox",
+    ))
     p.add_argument("dirs", nargs="*", type=Path, help="folders (default: [alerts] inboxes)")
     p.set_defaults(func=cmd_watch, needs_model=True)
 
-    about = (
-        "rebuild catalog, vector and keyword index from the transcripts (the old catalog is kept"
-        " aside as catalog.sqlite3.before-rebuild-TIME)"
-    )
-    p = sub.add_parser("rebuild", help=about, description=about)
+    p = sub.add_parser("rebuild", **command_help(
+        "rebuild the whole store from the transcripts",
+        "Rebuild catalog, vector and keyword index from the transcripts: the way out when a"
+        " check reports that they disagree (the old catalog is kept aside as"
+        " catalog.sqlite3.before-rebuild-TIME).",
+        "the transcript files and folders given, else those the catalog lists; --timings"
+        " folders as for ingest.",
+        "a fresh store in the data folder; the summary line on stdout, rejected files on stderr.",
+        "newsreel rebuild ../shared/corpus --timings ../shared/corpus_timed",
+    ))
     p.add_argument("paths", nargs="*", type=Path,
                    help="transcript files or folders (default: those the catalog lists)")
     p.add_argument("--timings", action="append", type=Path, default=[],

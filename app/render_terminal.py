@@ -6,12 +6,15 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 
+from service.arguments import only_common_words
+from service.requests import NO_VIDEO_MATCHES_FILTERS, ONLY_COMMON_WORDS, empty_reason
 from service.text import filters_label
 from store.links import format_timestamp, shown_date
 from store.records import Hit, SearchFilters
 from store.search import QuoteMatch
 
 NO_COVERAGE = "No coverage found for that question in the ingested videos."
+NO_QUOTE = "No line like that was found in the ingested videos."
 
 
 def render_hit(hit: Hit, number: int | None = None, width: int = 88) -> str:
@@ -38,22 +41,35 @@ def render_answer(
     question: str, hits: Sequence[Hit], filters: SearchFilters | None = None,
     in_scope: int | None = None,
 ) -> str:
-    """The `ask` answer: numbered passages, or a plain 'no coverage' line (which says so when
-    the filters, not the question, left nothing: `in_scope` 0)."""
-    if not hits and in_scope == 0 and filters is not None:
-        return (
-            f"No ingested video matches the filters ({filters_label(filters)}), so nothing was"
-            " searched: widen the dates or choose another channel (`newsreel stats` lists them)."
-        )
+    """The `ask` answer: numbered passages, or one line saying why there are none (the filters,
+    not the question, left nothing: `in_scope` 0; only common words; nothing relevant)."""
     if not hits:
-        return NO_COVERAGE
+        return render_empty(empty_reason(question, in_scope), question, filters, NO_COVERAGE)
     return "\n\n".join(render_hit(h, i) for i, h in enumerate(hits, 1))
 
 
-def render_quote_match(match: QuoteMatch | None) -> str:
-    """The `quote` answer: the closest occurrence and how close it was."""
+def render_empty(
+    reason: str, text: str, filters: SearchFilters | None, nothing_found: str = NO_COVERAGE
+) -> str:
+    """The line said for an empty answer, by its reason (service.requests)."""
+    if reason == NO_VIDEO_MATCHES_FILTERS:
+        return (
+            f"No ingested video matches the filters ({filters_label(filters or SearchFilters())}),"
+            " so nothing was searched: widen the dates or choose another channel"
+            " (`newsreel stats` lists them)."
+        )
+    if reason == ONLY_COMMON_WORDS:
+        return only_common_words(text)
+    return nothing_found
+
+
+def render_quote_match(
+    match: QuoteMatch | None, filters: SearchFilters | None = None, in_scope: int | None = None
+) -> str:
+    """The `quote` answer: the closest occurrence and how close it was, or why there is none."""
     if match is None:
-        return "No line like that was found in the ingested videos."
+        reason = empty_reason("", in_scope, needs_topic=False)
+        return render_empty(reason, "", filters, NO_QUOTE)
     how = (
         "exact match"
         if match.exact

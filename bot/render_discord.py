@@ -23,6 +23,8 @@ from bot.discord_limits import (
     escape_markdown,
     safe_embed,
 )
+from service.arguments import only_common_words
+from service.requests import NO_VIDEO_MATCHES_FILTERS, ONLY_COMMON_WORDS, empty_reason
 from service.text import filters_label, one_line, truncate_words
 from store.links import format_timestamp, shown_date, video_url
 from store.records import Hit, SearchFilters, VideoInfo
@@ -133,13 +135,17 @@ def answer_embed(
 def no_coverage(
     question: str, filters: SearchFilters | None = None, in_scope: int | None = None
 ) -> str:
-    """The plain answer when search abstains; `in_scope` 0: no video passes the filters."""
+    """The plain answer when search abstains, by the same reason as every front end
+    (service.requests.empty_reason); `in_scope` 0: no video passes the filters."""
     where = filters_label(filters or SearchFilters())
-    if in_scope == 0:
+    reason = empty_reason(question, in_scope)
+    if reason == NO_VIDEO_MATCHES_FILTERS:
         return (
             f"No ingested video matches these filters ({escape_markdown(where)}), so nothing"
             " was searched: try a wider date range or another channel."
         )
+    if reason == ONLY_COMMON_WORDS:
+        return only_common_words(escape_markdown(question))
     scope = f" ({escape_markdown(where)})" if where else ""
     text = truncate_words(escape_markdown(one_line(question)), 300)
     return f"No coverage found for “{text}” in the ingested videos{scope}."

@@ -6,9 +6,18 @@ Both front ends call these and only render what comes back, so `newsreel ask` an
 
 from __future__ import annotations
 
-from service.requests import Answer, AskRequest, ContextRequest, LatestRequest, QuoteRequest
+from collections.abc import Sequence
+
+from service.requests import (
+    Answer,
+    AskRequest,
+    ContextRequest,
+    LatestRequest,
+    QuoteAnswer,
+    QuoteRequest,
+)
 from store.index import Catalog
-from store.records import Hit, VideoInfo
+from store.records import Hit, SearchFilters, VideoInfo
 from store.search import QuoteMatch, Searcher
 
 
@@ -25,11 +34,8 @@ class Answers:
         hits = self.searcher.search(
             request.question, k=request.k + 1, filters=request.filters, offset=request.offset
         )
-        in_scope = None
-        if not hits and request.filters.active:
-            in_scope = len(self.catalog.video_filter_ids(request.filters))
         return Answer(request.question, request.filters, tuple(hits[: request.k]),
-                      len(hits) > request.k, in_scope)
+                      len(hits) > request.k, self._in_scope(request.filters, hits))
 
     def search(self, request: AskRequest) -> list[Hit]:
         """`search --json`: the best `k` hits exactly as the searcher ranks them ([] abstains)."""
@@ -37,9 +43,28 @@ class Answers:
             request.question, k=request.k, filters=request.filters, offset=request.offset
         )
 
+    def search_answer(self, request: AskRequest) -> Answer:
+        """`search`'s hits (as `search`) with the reason when there are none."""
+        hits = self.search(request)
+        return Answer(request.question, request.filters, tuple(hits), False,
+                      self._in_scope(request.filters, hits))
+
     def quote(self, request: QuoteRequest) -> QuoteMatch | None:
         """The closest verbatim occurrence of a line, with its context; None below closeness."""
         return self.searcher.quote(request.text, request.filters)
+
+    def quote_answer(self, request: QuoteRequest) -> QuoteAnswer:
+        """`quote`'s match, with the reason when there is none."""
+        match = self.quote(request)
+        found = [match] if match else []
+        return QuoteAnswer(request.text, request.filters, match,
+                           self._in_scope(request.filters, found))
+
+    def _in_scope(self, filters: SearchFilters, found: Sequence[object]) -> int | None:
+        """Videos passing active filters, counted only when nothing was found."""
+        if found or not filters.active:
+            return None
+        return len(self.catalog.video_filter_ids(filters))
 
     def context(self, request: ContextRequest) -> Hit | None:
         """The passage with `words` transcript words on each side; None if the video is gone."""

@@ -60,11 +60,16 @@ def check_question(
         )
     if what == "question" and not content_terms(question):
         # Search would find nothing to look for and answer "no coverage", which misleads.
-        raise BadArgument(
-            f"“{truncate_words(question, 40)}” has no words to search for, only common ones"
-            f" like “the” or “what”: name a person, place or event, e.g. `{example}`."
-        )
+        raise BadArgument(only_common_words(question, example))
     return question
+
+
+def only_common_words(question: str, example: str = "what did the BBC say about gold") -> str:
+    """Why a question of common words only ("what is the") cannot be searched, and what to do."""
+    return (
+        f"“{truncate_words(one_line(question), 40)}” has no words to search for, only common"
+        f" ones like “the” or “what”: name a person, place or event, e.g. `{example}`."
+    )
 
 
 def check_line(text: str | None) -> str:

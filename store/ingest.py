@@ -42,6 +42,18 @@ class IngestReport:
     dense_filled: int = 0  # chunks of earlier ingests given their bfloat16 dense copies
     keyword_filled: int = 0  # chunks of earlier ingests put into a new keyword index
     failed: str | None = None  # a store failure that stopped the run
+    found: int = 0  # transcript files found under the paths given (ingested or not)
+
+    def nothing_found(self, paths: Sequence[Path]) -> str | None:
+        """The line to show when no transcript file was found under `paths` (a wrong folder,
+        usually), else None."""
+        if self.found or self.failed:
+            return None
+        where = ", ".join(str(p) for p in paths) or "the sources the catalog lists"
+        return (
+            f"no transcript file found in {where}: ingest reads seed transcripts (.txt),"
+            " captions (.vtt, .srt) and yt-dlp downloads (.info.json), in subfolders too"
+        )
 
     def summary_line(self) -> str:
         """The one summary line the CLI prints."""
@@ -141,6 +153,7 @@ class Ingestor:
         found = find_transcripts(paths, self.languages)
         report.skipped.extend(found.skipped)
         files = found.files
+        report.found = len(files)
         known = self.catalog.hash_by_source()
         todo: list[Path] = []
         moved: dict[str, str] = {}

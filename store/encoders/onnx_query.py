@@ -39,6 +39,10 @@ Rows = npt.NDArray[np.float32]
 # torch's exporter keeps global state: two exports at once (a first question encodes with both
 # models side by side) make one of them fail. One export at a time, whatever the model.
 _EXPORTING = threading.Lock()
+# Said once per process, before the first export (the second model's follows within seconds).
+# The CLI shows it as a plain line, the bot's log and --debug as a log line (app.logs).
+EXPORT_NOTICE = "preparing the question encoders, once per machine, ~10 s"
+_announced = False  # guarded by _EXPORTING
 
 
 def cache_root() -> Path:
@@ -183,7 +187,10 @@ class QueryRuntime:
 
     def _make(self, folder: Path) -> None:
         # Several silent seconds before a first answer look like a hang: say what happens.
-        log.info("preparing the %s model for fast questions (once per machine, ~5-10 s)", self.kind)
+        global _announced
+        if not _announced:
+            _announced = True
+            log.info(EXPORT_NOTICE)
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         work.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users

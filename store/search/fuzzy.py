@@ -16,6 +16,35 @@ from rapidfuzz.distance import OSA
 from store.search.quotes import stem as light_stem
 
 _VOWELS = set("aeiou")
+# What follows the apostrophe of a contraction or possessive: "she'll" without it is "shell",
+# "we'd" is "wed", "it's" is "its", another word. Inside a name ("O'Hara", "D'Alessandro",
+# "Qur'an") the apostrophe is a spelling detail people leave out when typing.
+_CLITICS = frozenset({"s", "t", "d", "ll", "re", "ve", "m"})
+
+
+def bare(term: str) -> str:
+    """A term without its apostrophes ("o'hara" → "ohara")."""
+    return term.replace("'", "")
+
+
+def name_apostrophe(term: str) -> bool:
+    """Whether the term has an apostrophe inside a name rather than a contraction's: "o'hara",
+    "d'alessandro" yes; "she'll", "don't", "macron's" no."""
+    head, apostrophe, tail = term.rpartition("'")
+    return bool(apostrophe and head and tail) and tail not in _CLITICS
+
+
+def apostrophes_like(word: str, term: str) -> str:
+    """`word` with apostrophes where `term` has them: ("oneill", "o'neil") → "o'neill" (index
+    terms are stems; the word typed keeps its own ending)."""
+    pieces, start, at = [], 0, 0
+    for ch in term:
+        if ch == "'":
+            pieces.append(word[start:at])
+            start = at
+        else:
+            at += 1
+    return "'".join([*pieces, word[start:]])
 
 
 def phonetic_key(word: str) -> str:
@@ -86,9 +115,11 @@ class Vocabulary:
 
     def __init__(self, terms: Iterable[tuple[str, int]], n_chunks: int) -> None:
         self.doc_count: dict[str, int] = {}  # every term, for document frequencies
-        # Only words (letters, 3 or more) are candidate variants.
+        # Only words (letters, 3 or more) are candidate variants; a name with an apostrophe is
+        # found by its spelling without it.
         self._by_key: dict[str, set[str]] = defaultdict(set)
         self._by_prefix: dict[str, set[str]] = defaultdict(set)
+        self._by_bare: dict[str, set[str]] = defaultdict(set)  # "ohara" → {"o'hara"}
         for term, count in terms:
             if term and count > 0:
                 self.doc_count[term] = count
@@ -100,10 +131,28 @@ class Vocabulary:
         """Chunks counted (at least 1, so shares can be taken)."""
         return max(1, self.chunks)
 
+    @staticmethod
+    def _spelling(term: str) -> str | None:
+        """How a term is matched against typed words (a name without its apostrophes), or None
+        when it is no candidate variant."""
+        if name_apostrophe(term):
+            term = bare(term)
+        return term if term.isalpha() and len(term) >= 3 else None
+
     def _add(self, term: str) -> None:
-        if term.isalpha() and len(term) >= 3:
-            self._by_key[phonetic_key(term)].add(term)
-            self._by_prefix[term[:2]].add(term)
+        spelling = self._spelling(term)
+        if spelling:
+            self._by_key[phonetic_key(spelling)].add(term)
+            self._by_prefix[spelling[:2]].add(term)
+            if spelling != term:
+                self._by_bare[spelling].add(term)
+
+    def _remove(self, term: str) -> None:
+        spelling = self._spelling(term)
+        if spelling:
+            self._by_key[phonetic_key(spelling)].discard(term)
+            self._by_prefix[spelling[:2]].discard(term)
+            self._by_bare[spelling].discard(term)
 
     def apply(self, delta: Mapping[str, int]) -> None:
         """Add changes of chunk counts ({term: ±chunks}, '' for the chunk total); a term whose
@@ -119,8 +168,13 @@ class Vocabulary:
                 self.doc_count[term] = n
             elif term in self.doc_count:
                 del self.doc_count[term]
-                self._by_key[phonetic_key(term)].discard(term)
-                self._by_prefix[term[:2]].discard(term)
+                self._remove(term)
+
+    def with_apostrophe(self, term: str) -> str | None:
+        """The commonest corpus term that is `term` with an apostrophe inside a name ("ohara" →
+        "o'hara"), or None."""
+        found = self._by_bare.get(term)
+        return max(found, key=lambda t: (self.doc_count[t], t)) if found else None
 
     def variants(self, word: str, max_share: float = 0.02) -> list[Variant]:
         """Rare corpus terms that sound like `word` or are one or two edits from it."""
@@ -135,7 +189,7 @@ class Vocabulary:
             # Same sound and not too far in spelling: 'noem'→'gnome', not 'sloppy'→'sleep'.
             sound_limit = min(3, max(2, len(w) // 2))
             for term in self._by_key.get(key, ()):
-                d = edit_distance(w, term, 3)
+                d = edit_distance(w, bare(term), 3)
                 if self.doc_count[term] <= rare and d <= sound_limit:
                     found[term] = Variant(term, self.doc_count[term], d, True)
         # Edit-distance neighbours are looked for among terms with the same first two letters:
@@ -143,7 +197,7 @@ class Vocabulary:
         for term in self._by_prefix.get(w[:2], ()):
             if term in found or self.doc_count[term] > rare:
                 continue
-            d = edit_distance(w, term, limit)
+            d = edit_distance(w, bare(term), limit)
             if d <= limit:
                 found[term] = Variant(term, self.doc_count[term], d, False)
         # The index stores stems: a term that is a prefix of the word (or the reverse) is the
@@ -164,7 +218,8 @@ class Vocabulary:
         best: tuple[int, str] | None = None
         for form in dict.fromkeys((w, light_stem(w))):
             for term in self._by_prefix.get(form[:2], ()):
-                near = term != form and edit_distance(form, term, 1) <= 1
+                spelling = bare(term)
+                near = spelling != form and edit_distance(form, spelling, 1) <= 1
                 if near and (best is None or (self.doc_count[term], term) > best):
                     best = (self.doc_count[term], term)
         return None if best is None else best[1]

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from store.index.keyword_terms import index_terms
-from store.search.fuzzy import Vocabulary, other_spelling
+from store.search.fuzzy import (
+    Vocabulary,
+    apostrophes_like,
+    bare,
+    name_apostrophe,
+    other_spelling,
+)
 from store.search.quotes import stem
 from store.text import content_terms
 
@@ -35,7 +41,8 @@ def spelled(question: str, corrections: Sequence[tuple[str, str]]) -> str:
     words, any case); a word not found as typed (e.g. folded accents) is left as it was."""
     for typed, fixed in corrections:
         word = re.compile(rf"(?<!\w){re.escape(typed)}(?!\w)", re.IGNORECASE)
-        question = word.sub(fixed, question)  # corrections are letters only (Vocabulary)
+        # Corrections are letters and apostrophes only (Vocabulary): no escapes to expand.
+        question = word.sub(fixed, question)
     return question
 
 
@@ -109,6 +116,17 @@ class QueryAnalyser:
         term = index_terms(word)
         return vocab.doc_count.get(term[0], 0) if term else 0
 
+    def _apostrophe_spelling(self, vocab: Vocabulary, typed: str) -> str | None:
+        """The typed word as the transcripts spell it, when that differs only by an apostrophe
+        inside a name: "ohara" → "o'hara", "oneill" → "o'neill", and "o'hara" → "ohara" where
+        only that is said; None otherwise."""
+        if name_apostrophe(typed):
+            plain = bare(typed)
+            return plain if self._doc_count(vocab, plain) else None
+        term = index_terms(typed)
+        named = vocab.with_apostrophe(term[0]) if term else None
+        return apostrophes_like(typed, named) if named else None
+
     def analyse(self, question: str) -> QueryTerms:
         """Content terms of a question, their spelling variants and idf weights."""
         p = self.params
@@ -125,6 +143,11 @@ class QueryAnalyser:
             other_df = self._doc_count(vocab, other) if other else 0
             if df == 0 and other and other_df:
                 t, df = other, other_df  # "defence" typed, "defense" in the captions
+            elif df == 0 and (named := self._apostrophe_spelling(vocab, typed)):
+                # The same word: people type names the way their keyboard makes easy. The
+                # models read it as the transcripts spell it too.
+                t, df = named, self._doc_count(vocab, named)
+                corrections.append((typed, named))
             elif df == 0 and p.fuzzy and not (self.is_word and self.is_word(typed)):
                 # A word no transcript has, one edit from one they use often, is a typo of that
                 # word. (A rare neighbour is more likely another garbling: left to `variants`.)

@@ -20,6 +20,7 @@ import pytest
 from app.cli import build_parser, main
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from store.index.keyword_index import TantivyKeywordIndex
+from tests.app.test_logs import logging_restored
 from tests.fixtures_store import CORPUS, TIMED
 
 NEWSREEL = str(Path(sys.executable).parent / "newsreel")
@@ -37,6 +38,7 @@ def newsreel(
     full_env = {"NEWSREEL_DATA_DIR": str(data_dir), "NEWSREEL_CONFIG": "", **(env or {})}
     out, err = io.StringIO(), io.StringIO()
     with (
+        logging_restored(),  # main sets logging up for a terminal, as for a process of its own
         mock.patch.dict(os.environ, full_env),
         mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
         contextlib.redirect_stdout(out),
@@ -175,6 +177,37 @@ def test_filters_that_pass_no_video_are_named_as_the_reason(ingested: Path) -> N
     # Filters that pass videos, with nothing in them on the question: the usual answer.
     out = newsreel(ingested, "ask", "--channel", "dw news", "who won the eurovision song contest")
     assert out.stdout.strip() == "No coverage found for that question in the ingested videos."
+
+
+def test_every_command_gives_the_same_reason_for_an_empty_answer(ingested: Path) -> None:
+    filters = ("--since", "2099-01-01")
+    said = (
+        "No ingested video matches the filters (since 2099-01-01), so nothing was searched:"
+        " widen the dates or choose another channel (`newsreel stats` lists them)."
+    )
+    for command in ("ask", "search", "quote"):
+        out = newsreel(ingested, command, *filters, "worst flooding in decades")
+        assert (out.returncode, out.stdout.strip()) == (0, said), command
+    out = newsreel(ingested, "search", "--json", *filters, "floods in Mozambique")
+    assert json.loads(out.stdout) == {
+        "question": "floods in Mozambique", "hits": [], "reason": "no_video_matches_filters"
+    }
+    out = newsreel(ingested, "quote", "--json", *filters, "worst flooding in decades")
+    assert json.loads(out.stdout) == {
+        "text": "worst flooding in decades", "match": None, "reason": "no_video_matches_filters"
+    }
+    # Batch mode says why a line has no hits, as single mode does (there, as an exit-2 error).
+    questions = "what is the\nwho won the eurovision song contest\nfloods in Mozambique\n"
+    out = newsreel(ingested, "search", "--json", "-", stdin=questions)
+    objs = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [o.get("reason") for o in objs] == ["only_common_words", "nothing_found", None]
+    assert objs[0]["hits"] == [] and objs[1]["hits"] == [] and objs[2]["hits"]
+    single = newsreel(ingested, "search", "--json", "what is the")
+    assert single.returncode == 2 and "only common ones" in single.stderr
+    out = newsreel(ingested, "search", "-", stdin="what is the\n")
+    assert out.stdout.strip() == single.stderr.strip().removeprefix("newsreel: error: ")
+    out = newsreel(ingested, "quote", "--json", "-", stdin="worst floods in a generation\n")
+    assert json.loads(out.stdout)["reason"] == "nothing_found"
 
 
 def test_quote_json_contract(ingested: Path) -> None:

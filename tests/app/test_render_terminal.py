@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from app.render_terminal import NO_COVERAGE, render_answer, render_hit, render_quote_match
-from store.records import Hit
+from store.records import Hit, SearchFilters
 from store.search.searcher import QuoteMatch
 
 QUOTE = (
@@ -42,7 +42,7 @@ def test_answer_shows_title_channel_date_time_and_link_only() -> None:
 
 
 def test_no_hits_says_so_plainly() -> None:
-    assert render_answer("q", []) == NO_COVERAGE
+    assert render_answer("floods in narnia", []) == NO_COVERAGE
 
 
 def test_a_found_line_shows_its_own_time_and_link_with_the_words_around_it() -> None:
@@ -52,3 +52,13 @@ def test_a_found_line_shows_its_own_time_and_link_with_the_words_around_it() -> 
     text = render_quote_match(QuoteMatch(line, 1.0, True, around))
     assert "at 11:03" in text and "&t=661s" in text  # the line's moment, not the context's
     assert "stand up to us we could just take it" in text and "(exact match)" in text
+
+
+def test_an_empty_answer_says_its_reason_for_questions_and_lines_alike() -> None:
+    after = SearchFilters(since="2099-01-01")
+    filtered = render_answer("floods", [], after, in_scope=0)
+    assert filtered.startswith("No ingested video matches the filters (since 2099-01-01)")
+    assert render_quote_match(None, after, in_scope=0) == filtered
+    assert render_answer("what is the", []).startswith("“what is the” has no words to search")
+    assert render_answer("floods", [], after, in_scope=3) == NO_COVERAGE
+    assert render_quote_match(None, after, in_scope=3).startswith("No line like that")

@@ -105,6 +105,14 @@ def test_no_coverage_is_plain_and_escaped() -> None:
     assert "\\@everyone" in text
 
 
+def test_no_coverage_gives_the_reason_every_front_end_gives() -> None:
+    assert no_coverage("what is the *and*").startswith(
+        "“what is the \\*and\\*” has no words to search for, only common ones")
+    filtered = no_coverage("gold", SearchFilters(since="2099-01-01"), in_scope=0)
+    assert plain_text(filtered).startswith(
+        "No ingested video matches these filters (since 2099-01-01)")
+
+
 def test_context_bolds_exactly_the_quoted_passage() -> None:
     around = hit(start=0, end=len(TRANSCRIPT), quote=" ".join(TRANSCRIPT))
     data = context_embed(around, passage_start=3, passage_end=6)

@@ -58,3 +58,14 @@ def test_spelled_fixes_only_the_typed_words_and_keeps_the_rest() -> None:
         "What % of Americans back taking greenland? Greenalnds aside"
     )
     assert spelled(question, []) == question
+
+
+def test_a_name_is_found_by_its_spelling_without_the_apostrophe() -> None:
+    vocab = Vocabulary([("o'hara", 6), ("she'll", 30), ("ohio", 5), ("oharo", 1)], 5000)
+    assert vocab.with_apostrophe("ohara") == "o'hara"
+    assert vocab.with_apostrophe("shell") is None  # a contraction is another word
+    found = [v.term for v in vocab.variants("ohara")]
+    assert found[0] == "o'hara" and "she'll" not in found
+    vocab.apply({"o'hara": -6})
+    assert vocab.with_apostrophe("ohara") is None
+    assert "o'hara" not in [v.term for v in vocab.variants("ohara")]

@@ -56,3 +56,43 @@ def test_a_typo_is_corrected_but_a_real_word_the_store_lacks_is_kept() -> None:
     assert typo.terms == ("greenland",) and typo.corrections == (("greenalnd", "greenland"),)
     # Without a tokenizer to ask, "thames" is one edit from a common index term.
     assert QueryAnalyser(STORE).analyse("thames water").terms != ("thames", "water")
+
+
+# Names as captions spell them, and contractions whose apostrophe makes another word.
+NAMES = Counts(
+    {"o'hara": 6, "o'neill": 4, "d'alessandro": 3, "qur'an": 2, "catherine": 9, "macron's": 2,
+     "macron": 40, "she'll": 30, "we'd": 20, "ohio": 5},
+    chunks=5000,
+)
+
+
+def test_a_name_typed_without_its_apostrophe_finds_it_with_one() -> None:
+    analyser = QueryAnalyser(NAMES)
+    for typed, spelt in [("ohara", "o'hara"), ("oneill", "o'neill"),
+                         ("dalessandro", "d'alessandro"), ("quran", "qur'an")]:
+        terms = analyser.analyse(f"what did catherine {typed} say")
+        assert terms.terms == ("catherine", spelt), typed
+        assert index_terms(spelt)[0] in [t for w in terms.keywords for t in index_terms(w)]
+        assert terms.corrections == ((typed, spelt),)  # the models read it spelt too
+    # A possessive typed without its apostrophe is the name: the stems already meet.
+    assert analyser.analyse("macrons speech").terms[0] == "macrons"
+    assert index_terms("macrons") == index_terms("macron's")
+
+
+def test_a_contraction_without_its_apostrophe_stays_another_word() -> None:
+    analyser = QueryAnalyser(NAMES, is_word=lambda w: w in {"shell", "wed"})
+    assert analyser.analyse("shell oil").terms[0] == "shell"
+    assert analyser.analyse("wed in june").terms[0] == "wed"
+    assert analyser.analyse("shell oil").corrections == ()
+
+
+def test_a_name_typed_with_an_apostrophe_the_captions_leave_out_is_found() -> None:
+    store = Counts({"ohara": 3, "catherine": 9}, chunks=5000)
+    terms = QueryAnalyser(store).analyse("catherine o'hara")
+    assert terms.terms == ("catherine", "ohara")
+
+
+def test_a_typo_in_a_name_typed_without_its_apostrophe_reaches_the_name() -> None:
+    # The typo reader compares the name without its apostrophe: "oharra" is one edit away.
+    keywords = QueryAnalyser(NAMES).analyse("catherine oharra").keywords
+    assert "o'hara" in keywords
