@@ -14,6 +14,7 @@ from app.cli_help import command_help
 from app.config import Config
 from app.wiring import Library, rebuild_library
 from store.ingest import IngestReport
+from store.sources import discover
 
 PROGRESS_EVERY_S = 15.0  # without a terminal: a progress line at most this often
 
@@ -106,6 +107,11 @@ def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
 def cmd_rebuild(config: Config, args: argparse.Namespace) -> int:
     """`rebuild`: restore consistency by re-ingesting the transcripts into fresh stores."""
     check_inputs(args)
+    if args.paths and not discover(args.paths):
+        # Checked before the store is set aside: a mistyped folder must not empty the store.
+        empty = IngestReport().nothing_found(args.paths)
+        print(f"newsreel: {empty}; the store was left as it was", file=sys.stderr)
+        return 1
     update, stop = _progress_bar(sys.stderr)
     try:
         lib, report = rebuild_library(config, args.paths, args.timings, progress=update)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli_ingest import cmd_ingest
+from app.cli_ingest import cmd_ingest, cmd_rebuild
 from app.wiring import Library
 from tests.store.test_ingest import copy_corpus
 
@@ -42,3 +42,20 @@ def test_a_folder_of_transcripts_has_no_such_line(
     assert ingest(lib, folder) == 0  # found again, unchanged: still not "nothing found"
     out = capsys.readouterr()
     assert out.err == "" and out.out.splitlines()[-1] == "ingested 0, unchanged 1, rejected 0"
+
+
+def test_rebuild_from_a_folder_without_transcripts_leaves_the_store_as_it_was(
+    make_library: Callable[..., Library], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, empty = tmp_path / "some", tmp_path / "empty"
+    copy_corpus(folder, 2)
+    empty.mkdir()
+    lib = make_library()
+    assert ingest(lib, folder) == 0
+    config = lib.config
+    lib.close()
+    assert cmd_rebuild(config, argparse.Namespace(paths=[empty], timings=[])) == 1
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"newsreel: no transcript file found in {empty}:")
+    assert line.endswith("the store was left as it was")
+    assert make_library(data_dir=config.store.data_dir).catalog.chunk_count() > 0
