@@ -13,12 +13,14 @@ from pathlib import Path
 from app.config import Config
 from service.alerts.matching import SearchEvidence
 from service.answers import Answers
+from service.subscriptions import Subscriptions, SubscriptionSettings
 from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.index import (
     Catalog,
     ChromaIndex,
     KeywordIndex,
+    SubscriptionStore,
     TantivyKeywordIndex,
     connect_embedded,
     connect_server,
@@ -81,6 +83,20 @@ class Library:
             languages=ing.caption_languages,
         )
 
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        """Followed channels over this library: kept in the catalog file, fetched with yt-dlp
+        into data_dir/subscriptions, ingested like `newsreel ingest`."""
+        from store.sources import YtdlpFetcher  # loads yt-dlp: only for what follows channels
+
+        subs, ing = self.config.subscriptions, self.config.ingest
+        settings = SubscriptionSettings(
+            self.config.store.data_dir / "subscriptions", subs.urls, subs.poll_minutes,
+            subs.give_up_hours, subs.allowed_hosts, ing.caption_languages)
+        return Subscriptions(SubscriptionStore(catalog_path(self.config)),
+                             YtdlpFetcher(ing.caption_languages, subs.backfill),
+                             lambda paths: self.ingest(paths), settings)
+
     def ingest(
         self,
         paths: Sequence[Path],
@@ -125,7 +141,9 @@ class Library:
         self.searcher.warm_up()
 
     def close(self) -> None:
-        """Release the SQLite connection."""
+        """Release the SQLite connections."""
+        if "subscriptions" in self.__dict__:
+            self.subscriptions.store.close()
         self.catalog.close()
 
 
