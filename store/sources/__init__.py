@@ -18,13 +18,14 @@ from store.sources.seed import MAX_TRANSCRIPT_BYTES, parse_seed
 from store.sources.ytdlp import parse_download, parse_info
 
 if TYPE_CHECKING:
-    from store.sources.fetcher import Fetcher, FetchResult, ItemFailure, YtdlpFetcher
+    from store.sources.fetched import Fetcher, FetchResult, ItemFailure
+    from store.sources.fetcher import YtdlpFetcher
 
 # The fetcher loads yt-dlp (1,700 extractor classes): only on first use.
 _PUBLIC = {
-    "FetchResult": "store.sources.fetcher",
-    "Fetcher": "store.sources.fetcher",
-    "ItemFailure": "store.sources.fetcher",
+    "FetchResult": "store.sources.fetched",
+    "Fetcher": "store.sources.fetched",
+    "ItemFailure": "store.sources.fetched",
     "YtdlpFetcher": "store.sources.fetcher",
 }
 

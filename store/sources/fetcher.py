@@ -13,13 +13,14 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yt_dlp
 from yt_dlp.postprocessor.common import PostProcessor
 from yt_dlp.utils import DownloadCancelled, DownloadError, unsmuggle_url
+
+from store.sources.fetched import FetchResult, ItemFailure
 
 NO_CAPTIONS = "no captions yet"
 # Logged by the generic extractor for every page it opens: noise, not a warning.
@@ -31,36 +32,6 @@ LATER_PASS_LIMIT = 100
 SOCKET_TIMEOUT_S = 20.0
 _ITEM_PREFIX = re.compile(r"^\[[\w:.-]+\] (?P<id>[^:\s]+): ")
 _CAUSE = re.compile(r" \(caused by .*\)$")
-
-
-@dataclass(frozen=True)
-class ItemFailure:
-    """A video of the list that could not be read this time (tried again next pass)."""
-
-    video_id: str | None  # None when yt-dlp's message does not say which
-    reason: str
-
-
-@dataclass
-class FetchResult:
-    """What one pass over a list did."""
-
-    url: str
-    error: str | None = None  # the list itself could not be read (one line)
-    new: list[str] = field(default_factory=list)  # video ids archived by this pass
-    waiting: dict[str, str] = field(default_factory=dict)  # id → archive key: no captions yet
-    failed: list[ItemFailure] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-class Fetcher(Protocol):
-    """Fetches the videos of a list not in its archive (`YtdlpFetcher`)."""
-
-    def fetch(self, url: str, folder: Path, archive: Path, *, first: bool,
-              revisit: bool) -> FetchResult:
-        """One pass; `first`: the newest `backfill` only; `revisit`: look at them all again
-        (videos that failed earlier) instead of stopping at the first one known."""
-        ...
 
 
 def one_line(message: str) -> str:
