@@ -255,7 +255,7 @@ class Subscriptions:
             report.failed.append(Failure(url, None, result.error))
         report.failed.extend(failures)
         if row is not None:
-            self._record(row, result, bool(failures), now)
+            self._record(row, result, bool(result.failed), now)
 
     def _waiting(self, url: str, result: FetchResult, now: datetime) -> list[Failure]:
         """Remember videos without captions; name once, and leave, those past give_up_hours."""
