@@ -118,7 +118,8 @@ class Subscription:
 
 def check_url(url: str, allowed_hosts: Sequence[str] | None = None) -> str:
     """The url, stripped; BadArgument unless it is http(s) with a host (and, when
-    `allowed_hosts` is given, one of those hosts, on its default port, without a user)."""
+    `allowed_hosts` is given, one of those hosts on its default port, or an allowed
+    'host:port', without a user)."""
     text = url.strip()
     try:
         parts = urlsplit(text)
@@ -128,9 +129,11 @@ def check_url(url: str, allowed_hosts: Sequence[str] | None = None) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise BadArgument(f"{text!r} is not an http(s) URL of a channel, playlist or feed", "url")
     if allowed_hosts is not None:
+        # A host on its default port, or exactly 'host:port' when the operator allows that.
         host = parts.hostname.lower()
+        where = host if port is None else f"{host}:{port}"
         allowed = [h.lower() for h in allowed_hosts]
-        if host not in allowed or port is not None or parts.username is not None:
+        if where not in allowed or parts.username is not None:
             raise BadArgument(
                 f"{host} is not a host this bot may follow from Discord (allowed: "
                 f"{', '.join(allowed) or 'none'}); the operator can subscribe to it from the"

@@ -131,6 +131,7 @@ def test_what_may_be_subscribed_to() -> None:
         with pytest.raises(BadArgument, match="not a host this bot may follow"):
             check_url(inside, youtube)
     assert check_url("http://127.0.0.1:8080/feed.xml") == "http://127.0.0.1:8080/feed.xml"
+    assert check_url("http://127.0.0.1:8080/f", ["127.0.0.1:8080"]) == "http://127.0.0.1:8080/f"
     # Each list has its own folder, named readably.
     a, b = (source_slug(f"https://www.youtube.com/@{n}/videos") for n in ("BBCNews", "dwnews"))
     assert a != b and a.startswith("www.youtube.com_@BBCNews_videos-")
