@@ -26,6 +26,8 @@ VIDEOS = 50
 def channel_of(corpus: Path, videos: int = VIDEOS) -> tuple[FakeChannel, list[Transcript]]:
     """A fake channel whose videos are the first `videos` transcripts of the corpus (their
     titles and words, as captions), and those transcripts."""
+    if not any(corpus.glob("*.txt")):
+        raise RuntimeError(f"no seed transcripts in {corpus}")
     channel = FakeChannel("Bench News")
     transcripts = [parse_seed(p.read_bytes(), str(p))
                    for p in sorted(corpus.glob("*.txt"))[:videos]]
@@ -45,14 +47,15 @@ def run_poll_bench(config: Config, embedder: Embedder, sparse: SparseEncoder | N
     lib = library_in(config, work_dir, embedder, sparse)
     try:
         progress(f"polling a fake channel of {videos} videos (first poll: the whole backfill)")
+        lib.subscriptions.subscribe([channel.feed_url])
         t0 = time.perf_counter()
-        first = lib.subscriptions.poll([channel.feed_url])
+        first = lib.subscriptions.poll()
         first_s = time.perf_counter() - t0
         if not first.ok or len(first.ingested) != videos:
             raise RuntimeError(f"the first poll did not ingest the channel: {first.failed}")
         progress(f"  {first.summary_line()} in {first_s:.1f} s")
         t0 = time.perf_counter()
-        again = lib.subscriptions.poll([channel.feed_url])
+        again = lib.subscriptions.poll()
         again_s = time.perf_counter() - t0
         if again.ingested or not again.ok:
             raise RuntimeError("a poll with nothing new ingested or failed")

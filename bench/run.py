@@ -459,6 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     ap.add_argument("--poll-only", action="store_true",
                     help="only the poll of a fake channel (following channels)")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                    help="seed transcripts the fake channel serves (poll only)")
     args = ap.parse_args(argv)
     exit_on_termination()
 
@@ -466,7 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     if args.poll_only:
-        only = run_poll_only(load_config(args.config), progress)
+        only = run_poll_only(load_config(args.config), progress, args.corpus)
         m = only["machine"]
         head = (f"Newsreel poll benchmark, {only['date']}: {m.get('cpu')}, {m.get('cores')}"
                 f" cores (load {m.get('load_avg_1m_at_start')} at start)")

@@ -1,9 +1,10 @@
 """Following channels: subscriptions kept in the catalog, polled with the fetcher into
 `data_dir/subscriptions/`, and ingested by the same code as `newsreel ingest`.
 
-A poll fetches every subscription (or the urls given), then ingests their folders in one run: a
-poll killed between the two loses nothing, since the next one ingests whatever the folders hold
-and the catalog does not. The archive of what yt-dlp fetched sits outside the folders it fills.
+A poll fetches every subscription (or the urls given), then ingests the folders that got new
+videos in one run: a poll killed between the two loses nothing, since a marker left from before
+the fetch makes the next one ingest whatever that folder holds and the catalog does not. The
+archive of what yt-dlp fetched sits outside the folders it fills.
 """
 
 from __future__ import annotations
@@ -224,13 +225,14 @@ class Subscriptions:
         report = PollReport()
         folders: dict[Path, str] = {}
         for url in targets:
-            self._poll_one(url, report)
-            folder = self.folder(url)
-            if folder.is_dir():
-                folders[folder] = url
+            if self._poll_one(url, report):
+                folders[self.folder(url)] = url
         report.fetch_seconds = time.perf_counter() - started
         if folders:
-            report.ingest = self.ingest(sorted(folders))
+            report.ingest = self.ingest(sorted(f for f in folders if f.is_dir()))
+            if not report.ingest.failed:
+                for url in folders.values():
+                    self._unfinished(url).unlink(missing_ok=True)
             for name, reason in report.ingest.rejected:
                 owner = next((u for f, u in folders.items() if Path(name).parent == f), "")
                 report.failed.append(Failure(owner, None, f"{Path(name).name}: {reason}"))
@@ -239,11 +241,26 @@ class Subscriptions:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _poll_one(self, url: str, report: PollReport) -> None:
+    def _unfinished(self, url: str) -> Path:
+        """Present from before a fetch until its folder was ingested: a poll that finds it
+        was killed in between, and ingests the folder whatever it fetches itself."""
+        return self.archive(url).with_suffix(".unfinished")
+
+    def _poll_one(self, url: str, report: PollReport) -> bool:
+        """Fetch one list; whether its folder must be ingested (new videos, or a poll killed
+        before ingesting)."""
         row = self.store.get(url)
         archive = self.archive(url)
+        unfinished = self._unfinished(url)
+        killed = unfinished.exists()
+        unfinished.parent.mkdir(parents=True, exist_ok=True)
+        unfinished.touch()
         first = not archive.is_file() or archive.stat().st_size == 0
-        revisit = row is None or row.revisit or self.store.waiting_count(url) > 0
+        # Videos failed last time, wait for captions, or a poll was killed midway: look at the
+        # newest ones again, since stopping at the first known video would never get back to
+        # an older one.
+        retry = archive.with_suffix(".retry")
+        revisit = killed or retry.exists() or self.store.waiting_count(url) > 0
         try:
             result = self.fetcher.fetch(url, self.folder(url), archive, first=first,
                                         revisit=revisit)
@@ -251,6 +268,11 @@ class Subscriptions:
             log.debug("fetch of %s failed", url, exc_info=True)
             result = FetchResult(url, error=f"{err.__class__.__name__}: {err}")
         now = self.clock()
+        if result.failed:
+            retry.parent.mkdir(parents=True, exist_ok=True)
+            retry.touch()
+        elif not result.error:
+            retry.unlink(missing_ok=True)
         failures = [Failure(url, f.video_id, f.reason) for f in result.failed]
         failures += self._waiting(url, result, now)
         report.sources.append(SourceOutcome(url, len(result.new), result.error))
@@ -259,6 +281,7 @@ class Subscriptions:
         report.failed.extend(failures)
         if row is not None:
             self._record(row, result, bool(result.failed), now)
+        return killed or bool(result.new)
 
     def _waiting(self, url: str, result: FetchResult, now: datetime) -> list[Failure]:
         """Remember videos without captions; name once, and leave, those past give_up_hours."""

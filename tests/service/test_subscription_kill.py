@@ -81,7 +81,7 @@ def test_killed_polls_lose_nothing(tmp_path: Path, channel: FakeChannel) -> None
     proc = start_poll(data, url, str(marker))
     wait_until(marker.exists, proc)
     kill(proc)
-    [archive] = archive_dir.iterdir()
+    [archive] = archive_dir.glob("*.txt")
     archived = {line.split()[-1] for line in archive.read_text().splitlines()}
     assert {"vid003", "vid004"} <= archived  # yt-dlp recorded them; nothing is ingested yet
 
