@@ -61,6 +61,7 @@ class ChannelState:
     title: str = "Fake News Channel"
     videos: list[Video] = field(default_factory=list)  # newest first
     feed_status: int = 200
+    with_guid: bool = False  # a <guid> per item: yt-dlp takes it as the id
     delay: float = 0.0  # seconds before each answer (a slow site)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -72,7 +73,9 @@ class ChannelState:
 def render_feed(state: ChannelState, base: str) -> str:
     items = "".join(
         f"<item><title>{escape(v.title)}</title><link>{base}/v/{v.id}.html</link>"
-        f"<pubDate>{format_datetime(v.published)}</pubDate></item>" for v in state.videos)
+        f"<pubDate>{format_datetime(v.published)}</pubDate>"
+        + (f'<guid isPermaLink="false">{v.id}-guid</guid>' if state.with_guid else "")
+        + "</item>" for v in state.videos)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
             f"<title>{escape(state.title)}</title><link>{base}/</link>"
             f"<description>A fake channel</description>{items}</channel></rss>\n")
