@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 from app.cli_args import UsageError
@@ -15,6 +16,8 @@ from service.subscriptions import check_url
 def cmd_fetch(lib: Library, args: argparse.Namespace) -> int:
     """One poll of every subscription (or the URLs given); exit 1 when something failed."""
     subs = lib.subscriptions
+    if not args.debug:  # each failure is printed below; the log's version is the bot's
+        logging.getLogger("newsreel.subscriptions").setLevel(logging.ERROR)
     if not args.urls and not subs.listing():
         raise UsageError("nothing to fetch: name a URL, or subscribe to one first"
                          " (`newsreel subscribe URL`, or [subscriptions] urls in the config)")

@@ -32,13 +32,17 @@ LATER_PASS_LIMIT = 100
 SOCKET_TIMEOUT_S = 20.0
 _ITEM_PREFIX = re.compile(r"^\[[\w:.-]+\] (?P<id>[^:\s]+): ")
 _CAUSE = re.compile(r" \(caused by .*\)$")
+# urllib3's wording around a refused connection (yt-dlp with `requests` installed): its reason
+# is what follows.
+_CONNECTION = re.compile(r"\w*Connection(?:Pool)?\([^)]*\): (?:Failed to establish a new"
+                         r" connection: )?")
 
 
 def one_line(message: str) -> str:
     """yt-dlp's error text as one short line: no 'ERROR: ', carriage returns or cause tail."""
     text = " ".join(message.replace("\r", " ").split())
     text = text.removeprefix("ERROR: ").removeprefix("[download] ").removeprefix("Got error: ")
-    return _CAUSE.sub("", text)
+    return _CONNECTION.sub("", _CAUSE.sub("", text))
 
 
 def item_failure(message: str, current: str | None) -> ItemFailure:

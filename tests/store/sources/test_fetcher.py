@@ -60,5 +60,10 @@ def test_error_lines() -> None:
     assert (failure.video_id, failure.reason) == (
         "vid002", "Unable to download webpage: HTTP Error 500: Internal Server Error")
     assert one_line("ERROR: \r[download] Got error: HTTP Error 503: x") == "HTTP Error 503: x"
+    refused = ("ERROR: [generic] feed: Unable to download webpage: HTTPConnection(host='127.0.0.1',"
+               " port=1): Failed to establish a new connection: [Errno 111] Connection refused"
+               " (caused by TransportError(...))")
+    assert one_line(refused) == (
+        "[generic] feed: Unable to download webpage: [Errno 111] Connection refused")
     assert item_failure("ERROR: Unable to download video subtitles for 'en': HTTP Error 404",
                         "vid009").video_id == "vid009"  # the video then being processed
