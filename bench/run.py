@@ -142,16 +142,16 @@ def poll_lines(r: dict[str, Any]) -> list[str]:
         failed = r.get("errors", {}).get("poll")
         return ["", f"poll of a fake channel: {'FAILED: ' + failed if failed else '(not run)'}"]
     d = p["detail"]
-    return [
-        "",
-        f"following a channel: a fake channel of {d['videos']} videos on 127.0.0.1, real yt-dlp",
-        f"{'first poll (backfill of all)':<34}{p['poll_first_s']:>14.1f} s"
-        f"  fetch {d['first_fetch_s']:.1f} s + ingest {d['first_ingest_s']:.1f} s"
-        f" ({d['chunks']} chunks)",
-        f"{'poll, nothing new':<34}{p['poll_nothing_new_s']:>14.3f} s  target < 2 s",
-        f"{'backfill ingest (both models)':<34}{p['poll_backfill_chunks_per_s']:>8.1f} chunks/s",
-        f"{'models alone, same chunks':<34}{p['poll_model_chunks_per_s']:>8.1f} chunks/s",
+    rows = [
+        ("first poll (backfill of all)", f"{p['poll_first_s']:.1f} s",
+         f"fetch {d['first_fetch_s']:.1f} s + ingest {d['first_ingest_s']:.1f} s"
+         f" ({d['chunks']} chunks)"),
+        ("poll, nothing new", f"{p['poll_nothing_new_s']:.3f} s", "target < 2 s"),
+        ("backfill ingest (both models)", f"{p['poll_backfill_chunks_per_s']:.1f} chunks/s", ""),
+        ("models alone, same chunks", f"{p['poll_model_chunks_per_s']:.1f} chunks/s", ""),
     ]
+    return ["", f"following a channel: a fake channel of {d['videos']} videos on 127.0.0.1,"
+            " real yt-dlp", *(f"{a:<34}{b:>16}  {c}".rstrip() for a, b, c in rows)]
 
 
 def run_scales(
