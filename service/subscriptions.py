@@ -235,7 +235,9 @@ class Subscriptions:
                     self._unfinished(url).unlink(missing_ok=True)
             for name, reason in report.ingest.rejected:
                 owner = next((u for f, u in folders.items() if Path(name).parent == f), "")
-                report.failed.append(Failure(owner, None, f"{Path(name).name}: {reason}"))
+                found = re.search(r"\[([^\]]+)\]\.[^\[\]]+$", Path(name).name)
+                report.failed.append(Failure(owner, found[1] if found else None,
+                                             f"{Path(name).name}: {reason}"))
             if report.ingest.failed:
                 report.failed.append(Failure("", None, f"ingest stopped: {report.ingest.failed}"))
         report.seconds = time.perf_counter() - started
