@@ -84,11 +84,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_fetch, needs_model=True)
 
     p = sub.add_parser("subscribe", help="follow channels, playlists or feeds (http(s) URLs)")
-    p.add_argument("urls", nargs="+", type=_url, metavar="URL")
+    p.add_argument("urls", nargs="+", type=_url, metavar="URL",
+                   help="a channel (https://www.youtube.com/@BBCNews/videos), playlist or feed")
     p.set_defaults(func=cmd_subscribe, needs_model=False)
 
     p = sub.add_parser("unsubscribe", help="stop following (the videos fetched stay)")
-    p.add_argument("urls", nargs="+", metavar="URL")
+    p.add_argument("urls", nargs="+", metavar="URL", help="as `newsreel subscriptions` lists it")
     p.set_defaults(func=cmd_unsubscribe, needs_model=False)
 
     p = sub.add_parser("subscriptions", help="list followed channels and their last poll")

@@ -283,7 +283,10 @@ class Subscriptions:
         report.failed.extend(failures)
         if row is not None:
             self._record(row, result, bool(result.failed), now)
-        return killed or bool(result.new)
+        if killed or result.new:
+            return True
+        unfinished.unlink()  # nothing to ingest: this poll is complete
+        return False
 
     def _waiting(self, url: str, result: FetchResult, now: datetime) -> list[Failure]:
         """Remember videos without captions; name once, and leave, those past give_up_hours."""

@@ -112,6 +112,8 @@ def test_fetch_sequence(tmp_path: Path, channel: FakeChannel) -> None:
     assert time.perf_counter() - started < 2.0
     assert (code, out["ingested"], out["sources"][0]["new"]) == (0, [], 0)
     assert channel.take_requests() == ["/feed.xml", "/v/vid003.html"]
+    assert fetch(data)[1]["ingested"] == []
+    assert channel.take_requests() == ["/feed.xml", "/v/vid003.html"]  # every time
 
     # 3. A new video.
     channel.add("vid004")
