@@ -318,6 +318,8 @@ def targets(r: dict[str, Any]) -> dict[str, bool]:
         "reingest<2%_of_ingest": r["reingest_s"] < REINGEST_SHARE_TARGET * r["ingest_s"],
         "query_p95<=1.5x_floor_p50": r["query_p95_ms"] <= FLOOR_FACTOR * r["floor_p50_ms"],
     }
+    if r.get("poll"):
+        out["poll_nothing_new<2s"] = r["poll"]["poll_nothing_new_s"] < 2.0
     for name, s in r["scale"].items():
         if s is not None:
             limit = P95_TARGET_MS[name]
