@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from app.config import Config
+from app.poller import SubscriptionPoller
 from app.watcher import InboxWatcher
 from app.wiring import Library
 from bot.alert_sender import DiscordAlertSender
@@ -28,7 +29,8 @@ def alerts_cog(
     dispatch: DispatchSettings | None = None,
     stable_seconds: float = 0.5,
 ) -> CogFactory:
-    """The alerts cog's factory: alert store, matcher, dispatcher and inbox watcher built here."""
+    """The alerts cog's factory: alert store, matcher, dispatcher, inbox watcher and the poll
+    of followed channels built here."""
     alerts = library.config.alerts
 
     def make(bot: NewsreelBot) -> AlertsCog:
@@ -42,8 +44,10 @@ def alerts_cog(
                          rescan_seconds=alerts.rescan_seconds)
             if alerts.inboxes else None
         )
+        subscriptions = library.subscriptions
+        poller = SubscriptionPoller(subscriptions, library.config.subscriptions.poll_minutes * 60)
         return AlertsCog(bot, Follows(store, settings.digest_after), dispatcher, watcher,
-                         library.answers, alerts.channel_ids)
+                         library.answers, alerts.channel_ids, subscriptions, poller)
 
     return make
 

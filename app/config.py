@@ -97,6 +97,27 @@ class AlertsConfig:
     follow_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.5
 
 
+YOUTUBE_HOSTS = ("www.youtube.com", "youtube.com", "m.youtube.com", "youtu.be")
+
+
+@dataclass(frozen=True, config=STRICT)
+class SubscriptionsConfig:
+    """Channels, playlists and feeds followed with yt-dlp."""
+
+    urls: tuple[Text, ...] = ()
+    poll_minutes: Annotated[Float, Field(gt=0)] = 30.0  # the bot's polls
+    backfill: Count = 15  # newest videos a first poll takes
+    give_up_hours: Seconds = 48.0  # a video still without captions is then named and left
+    allowed_hosts: tuple[Text, ...] = YOUTUBE_HOSTS  # what Discord members may subscribe to
+
+    @model_validator(mode="after")
+    def _http_urls(self) -> SubscriptionsConfig:
+        for url in self.urls:
+            if not re.match(r"https?://[^/\s]+", url, flags=re.IGNORECASE):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return self
+
+
 @dataclass(frozen=True, config=STRICT)
 class Config:
     """All settings."""
@@ -106,6 +127,7 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    subscriptions: SubscriptionsConfig = field(default_factory=SubscriptionsConfig)
 
 
 class ConfigError(NewsreelError):

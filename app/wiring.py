@@ -13,12 +13,14 @@ from pathlib import Path
 from app.config import Config
 from service.alerts.matching import SearchEvidence
 from service.answers import Answers
+from service.subscriptions import Subscriptions, SubscriptionSettings
 from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.index import (
     Catalog,
     ChromaIndex,
     KeywordIndex,
+    SubscriptionStore,
     TantivyKeywordIndex,
     connect_embedded,
     connect_server,
@@ -27,6 +29,7 @@ from store.index import (
 )
 from store.ingest import Ingestor, IngestReport, Progress, fill_keyword
 from store.search import IdentityReranker, Reranker, Searcher, SearchParams, SparseReranker
+from store.sources import Fetcher, FetchResult
 from store.sparse import SparseEncoder
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,18 @@ class Library:
             languages=ing.caption_languages,
         )
 
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        """Followed channels over this library: kept in the catalog file, fetched with yt-dlp
+        into data_dir/subscriptions, ingested like `newsreel ingest`."""
+        subs, ing = self.config.subscriptions, self.config.ingest
+        settings = SubscriptionSettings(
+            self.config.store.data_dir / "subscriptions", subs.urls, subs.poll_minutes,
+            subs.give_up_hours, subs.allowed_hosts, ing.caption_languages)
+        return Subscriptions(SubscriptionStore(catalog_path(self.config)),
+                             FetcherOnFirstUse(ing.caption_languages, subs.backfill),
+                             lambda paths: self.ingest(paths), settings)
+
     def ingest(
         self,
         paths: Sequence[Path],
@@ -125,8 +140,29 @@ class Library:
         self.searcher.warm_up()
 
     def close(self) -> None:
-        """Release the SQLite connection."""
+        """Release the SQLite connections."""
+        if "subscriptions" in self.__dict__:
+            self.subscriptions.store.close()
         self.catalog.close()
+
+
+class FetcherOnFirstUse:
+    """The yt-dlp fetcher, made at the first fetch: loading yt-dlp (its 1,700 extractors) is
+    for a process that follows channels, and then in the poll's thread, not the event loop."""
+
+    def __init__(self, languages: Sequence[str], backfill: int) -> None:
+        self.languages = tuple(languages)
+        self.backfill = backfill
+        self._fetcher: Fetcher | None = None
+
+    def fetch(self, url: str, folder: Path, archive: Path, *, first: bool,
+              revisit: bool) -> FetchResult:
+        """See `store.sources.Fetcher.fetch`."""
+        if self._fetcher is None:
+            from store.sources import YtdlpFetcher
+
+            self._fetcher = YtdlpFetcher(self.languages, self.backfill)
+        return self._fetcher.fetch(url, folder, archive, first=first, revisit=revisit)
 
 
 def build_index(config: Config, model_name: str, dimension: int) -> ChromaIndex:

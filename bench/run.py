@@ -26,6 +26,7 @@ from bench.child import REPO, run_module
 from bench.chroma_server import free_port, start_chroma, stop_chroma
 from bench.ingest_bench import load_embedder, load_sparse, run_corpus_queries, run_ingest_bench
 from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, today
+from bench.poll_bench import run_poll_bench
 from bench.query_bench import load_questions
 from bench.signals import exit_on_termination
 
@@ -81,10 +82,12 @@ def run_benchmarks(
         result.update({k: v for k, v in ingest.items() if k != "detail"})
         result.update({k: v for k, v in queries.items() if k != "detail"})
         result["detail"] = {"ingest": ingest["detail"], "corpus_queries": queries["detail"]}
+        errors: dict[str, str] = {}
+        result["poll"] = poll_figures(config, embedder, sparse, Path(tmp) / "poll-store", corpus,
+                                      progress, errors)
         if scales:
             scale_mod.export_snapshot(source_dir)
         lib.close()
-        errors: dict[str, str] = {}
         result["scale"] = run_scales(
             config,
             scales,
@@ -102,6 +105,53 @@ def run_benchmarks(
     result["detail"]["wall_s"] = round(time.perf_counter() - started, 1)
     progress(f"done in {result['detail']['wall_s']:.0f} s")
     return result
+
+
+def poll_figures(config: Config, embedder: Any, sparse: Any, work_dir: Path, corpus: Path,
+                 progress: Progress, errors: dict[str, str]) -> dict[str, Any] | None:
+    """The poll of a fake channel (bench.poll_bench); None, with the reason in `errors`, when
+    it failed."""
+    try:
+        return run_poll_bench(config, embedder, sparse, work_dir, corpus, progress)
+    except (RuntimeError, OSError) as exc:
+        errors["poll"] = f"polling the fake channel failed: {exc}"
+        progress(errors["poll"])
+        return None
+
+
+def run_poll_only(config: Config, progress: Progress, corpus: Path = DEFAULT_CORPUS
+                  ) -> dict[str, Any]:
+    """Only the poll figures (`--poll-only`): the models loaded, one fake channel polled."""
+    result: dict[str, Any] = {"machine": machine_info(), "date": today()}
+    embedder, load_s = load_embedder(config)
+    sparse = load_sparse(config)
+    progress(f"loaded the models in {load_s:.1f} s")
+    errors: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="newsreel-bench-") as tmp:
+        result["poll"] = poll_figures(config, embedder, sparse, Path(tmp) / "poll-store", corpus,
+                                      progress, errors)
+    if errors:
+        result["errors"] = errors
+    return result
+
+
+def poll_lines(r: dict[str, Any]) -> list[str]:
+    """The poll figures as table rows."""
+    p = r.get("poll")
+    if not p:
+        failed = r.get("errors", {}).get("poll")
+        return ["", f"poll of a fake channel: {'FAILED: ' + failed if failed else '(not run)'}"]
+    d = p["detail"]
+    rows = [
+        ("first poll (backfill of all)", f"{p['poll_first_s']:.1f} s",
+         f"fetch {d['first_fetch_s']:.1f} s + ingest {d['first_ingest_s']:.1f} s"
+         f" ({d['chunks']} chunks)"),
+        ("poll, nothing new", f"{p['poll_nothing_new_s']:.3f} s", "target < 2 s"),
+        ("backfill ingest (both models)", f"{p['poll_backfill_chunks_per_s']:.1f} chunks/s", ""),
+        ("models alone, same chunks", f"{p['poll_model_chunks_per_s']:.1f} chunks/s", ""),
+    ]
+    return ["", f"following a channel: a fake channel of {d['videos']} videos on 127.0.0.1,"
+            " real yt-dlp", *(f"{a:<34}{b:>16}  {c}".rstrip() for a, b, c in rows)]
 
 
 def run_scales(
@@ -268,6 +318,8 @@ def targets(r: dict[str, Any]) -> dict[str, bool]:
         "reingest<2%_of_ingest": r["reingest_s"] < REINGEST_SHARE_TARGET * r["ingest_s"],
         "query_p95<=1.5x_floor_p50": r["query_p95_ms"] <= FLOOR_FACTOR * r["floor_p50_ms"],
     }
+    if r.get("poll"):
+        out["poll_nothing_new<2s"] = r["poll"]["poll_nothing_new_s"] < 2.0
     for name, s in r["scale"].items():
         if s is not None:
             limit = P95_TARGET_MS[name]
@@ -361,6 +413,7 @@ def render_table(results: dict[str, Any]) -> str:
         "filt p95: channel and date-range filtered searches together;"
         " build s*: cached build, time of the original build.",
     ]
+    lines += poll_lines(r)
     lines += first_query_lines(r.get("scale", {}))
     lines += time_spent_lines(r.get("scale", {}))
     lines.append(f"wall time {d.get('wall_s', 0):.0f} s")
@@ -406,12 +459,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--config", help="config file (model settings are used)")
     ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
+    ap.add_argument("--poll-only", action="store_true",
+                    help="only the poll of a fake channel (following channels)")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                    help="seed transcripts the fake channel serves (poll only)")
     args = ap.parse_args(argv)
     exit_on_termination()
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    if args.poll_only:
+        only = run_poll_only(load_config(args.config), progress, args.corpus)
+        m = only["machine"]
+        head = (f"Newsreel poll benchmark, {only['date']}: {m.get('cpu')}, {m.get('cores')}"
+                f" cores (load {m.get('load_avg_1m_at_start')} at start)")
+        print(json.dumps(only, indent=1) if args.json else "\n".join([head, *poll_lines(only)]))
+        return 0 if only.get("poll") else 1
     scales = tuple(s for s in ALL_SCALES if not (args.quick and s.startswith("1m")))
     results = run_benchmarks(
         load_config(args.config),

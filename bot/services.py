@@ -17,6 +17,7 @@ from service.follows import (
     UnfollowRequest,
 )
 from service.requests import Answer, AskRequest, ContextRequest, LatestRequest, QuoteRequest
+from service.subscriptions import Subscription
 from store.ingest import IngestReport
 from store.records import Hit, VideoInfo
 from store.search import QuoteMatch
@@ -105,4 +106,34 @@ class Inbox(Protocol):
 
     async def run(self) -> None:
         """Watch until cancelled."""
+        ...
+
+
+class SubscriptionServices(Protocol):
+    """Followed channels (`service.subscriptions.Subscriptions`). Calls block: use a thread."""
+
+    def subscribe(self, urls: Sequence[str], *, from_discord: bool = False) -> list[str]:
+        """Add subscriptions; the urls newly added. BadArgument for a url not allowed."""
+        ...
+
+    def unsubscribe(self, url: str) -> bool:
+        """Remove one; whether it was there. BadArgument for one from the config file."""
+        ...
+
+    def listing(self) -> list[Subscription]:
+        """Every subscription with its last poll."""
+        ...
+
+
+class Poller(Protocol):
+    """Polls the subscriptions now and then (`app.poller.SubscriptionPoller`)."""
+
+    on_ingested: OnIngested | None  # set by the alerts cog: a dispatch pass after each poll
+
+    def wake(self) -> None:
+        """Poll soon (a subscription was added)."""
+        ...
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
         ...

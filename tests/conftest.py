@@ -16,7 +16,8 @@ os.environ.setdefault(
 pytest_plugins = ["tests.fixtures_store"]
 
 # Discord REST/gateway stand-in fixtures (tests/discord_standin).
-pytest_plugins = [*pytest_plugins, "tests.discord_standin.fixtures", "tests.alert_fixtures"]
+pytest_plugins = [*pytest_plugins, "tests.discord_standin.fixtures", "tests.alert_fixtures",
+                  "tests.fake_channel"]
 
 # Test lanes: `make test-fast` leaves out the tests marked with these; `make test` runs them all.
 # A test is marked by the fixtures it uses (directly or through other fixtures); a test that

@@ -43,7 +43,7 @@ ROOM_MAY_IMPORT = {
 SOURCES_NEVER_LOAD = {"chromadb", "tantivy", "torch", "transformers", "sentence_transformers",
                       "sqlite3", "onnxruntime"}
 # The one adapter at the edge of sources/: it speaks yt-dlp (no index, model or database).
-SOURCES_ADAPTERS: set[str] = set()
+SOURCES_ADAPTERS: set[str] = {"store.sources.fetcher"}
 # The parsers proper: bytes or text in, `Transcript` out; reading files is loader's and reading's.
 PARSERS = ("store.sources.captions", "store.sources.seed", "store.sources.ytdlp")
 

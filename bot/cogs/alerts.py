@@ -1,9 +1,9 @@
 """Alerts on Discord: /follow, /unfollow, /following, /newsreel alerts, and the background work.
 
 Background work starts once the bot is ready: the configured alert channels are registered,
-the inbox watcher (`[alerts] inboxes`) runs, and each ingest batch starts a dispatch pass in its
-own task, so a slow or failing Discord never holds up ingestion. A `tasks.loop` poll catches
-ingests by other processes and retries failed sends.
+the inbox watcher (`[alerts] inboxes`) and the poll of followed channels run, and each ingest
+batch starts a dispatch pass in its own task, so a slow or failing Discord never holds up
+ingestion. A `tasks.loop` poll catches ingests by other processes and retries failed sends.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from discord.ext import commands, tasks
 from bot.client import NewsreelBot
 from bot.discord_limits import escape_markdown, truncate_message
 from bot.notices import NO_MENTIONS, Notice
-from bot.services import AnswerServices, Dispatching, FollowServices, Inbox
+from bot.services import (
+    AnswerServices,
+    Dispatching,
+    FollowServices,
+    Inbox,
+    Poller,
+    SubscriptionServices,
+)
 from service.alerts.messages import TOPIC_CHARS
 from service.alerts.state import Follow
 from service.follows import AlertSettings, AlertSettingsRequest, FollowRequest, UnfollowRequest
@@ -53,7 +60,9 @@ class AlertsCog(commands.Cog, name="Alerts"):
 
     def __init__(self, bot: NewsreelBot, follows: FollowServices, dispatcher: Dispatching,
                  watcher: Inbox | None, answers: AnswerServices,
-                 config_channels: Sequence[int] = ()) -> None:
+                 config_channels: Sequence[int] = (),
+                 subscriptions: SubscriptionServices | None = None,
+                 poller: Poller | None = None) -> None:
         self.bot = bot
         self.follows = follows
         self.dispatcher = dispatcher
@@ -62,8 +71,13 @@ class AlertsCog(commands.Cog, name="Alerts"):
             watcher.on_ingested = self._on_ingested
         self.answers = answers
         self.config_channels = tuple(config_channels)
+        self.subscriptions = subscriptions
+        self.poller = poller
+        if poller is not None:
+            poller.on_ingested = self._on_ingested
         self._dispatches: set[asyncio.Task[None]] = set()
         self._watch_task: asyncio.Task[None] | None = None
+        self._poll_task: asyncio.Task[None] | None = None
         self._last_ingest: str | None = None
         self._last_pass = -RETRY_SECONDS
 
@@ -74,11 +88,14 @@ class AlertsCog(commands.Cog, name="Alerts"):
         self.poll.start()
         if self.watcher is not None:
             self._watch_task = asyncio.create_task(self._run_watcher(), name="newsreel-inbox")
+        if self.poller is not None:
+            self._start_polling(only_if_subscribed=True)
 
     async def cog_unload(self) -> None:
         """Stop the background work and close the alert store."""
         self.poll.cancel()
-        tasks_ = [t for t in (self._watch_task, *self._dispatches) if t is not None]
+        tasks_ = [t for t in (self._watch_task, self._poll_task, *self._dispatches)
+                  if t is not None]
         for task in tasks_:
             task.cancel()
         await asyncio.gather(*tasks_, return_exceptions=True)
@@ -121,6 +138,25 @@ class AlertsCog(commands.Cog, name="Alerts"):
             await self.watcher.run()
         except Exception:  # alerts for what else gets ingested (`newsreel ingest`) go on
             log.exception("inbox watcher stopped")
+
+    def _start_polling(self, only_if_subscribed: bool = False) -> None:
+        if self._poll_task is None or self._poll_task.done():
+            self._poll_task = asyncio.create_task(self._run_poller(only_if_subscribed),
+                                                  name="newsreel-subscriptions")
+        elif self.poller is not None:
+            self.poller.wake()
+
+    async def _run_poller(self, only_if_subscribed: bool) -> None:
+        assert self.poller is not None
+        await self.bot.wait_until_ready()
+        subs = self.subscriptions
+        # No subscription, no polling: /newsreel subscribe starts it.
+        if only_if_subscribed and subs is not None and not await asyncio.to_thread(subs.listing):
+            return
+        try:
+            await self.poller.run()
+        except Exception:  # the rest of the bot goes on
+            log.exception("subscription poller stopped")
 
     async def _on_ingested(self, report: IngestReport) -> None:
         if report.ingested:
@@ -242,6 +278,70 @@ class AlertsCog(commands.Cog, name="Alerts"):
             guild.id, channel.id if channel is not None else None,
             None if state is None else state == "on"))
         text = "\n".join([settings_text(settings), *notes])
+        await interaction.response.send_message(truncate_message(text), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+
+    # --- subscriptions (followed channels) -------------------------------------------------
+
+    def _subscriptions(self, interaction: discord.Interaction) -> SubscriptionServices:
+        if interaction.guild is None:
+            raise Notice("This works in a server only.")
+        if not interaction.permissions.manage_guild:
+            raise Notice("Following channels needs the Manage Server permission.")
+        if self.subscriptions is None:
+            raise Notice("Following channels is not available on this bot.")
+        return self.subscriptions
+
+    @newsreel_group.command(name="subscribe",
+                            description="Follow a YouTube channel or playlist: its new videos "
+                                        "become searchable and are announced.")
+    @app_commands.describe(url="e.g. https://www.youtube.com/@BBCNews/videos")
+    async def subscribe(self, interaction: discord.Interaction,
+                        url: app_commands.Range[str, 1, 500]) -> None:
+        """Subscribe the bot to a list of videos on an allowed host."""
+        subs = self._subscriptions(interaction)
+        added = await asyncio.to_thread(subs.subscribe, [url], from_discord=True)
+        label = escape_markdown(url.strip())
+        if added:
+            text = f"Following <{label}>: its newest videos come in at the next poll."
+            if self.poller is not None:
+                self._start_polling()
+        else:
+            text = f"Already following <{label}>."
+        await interaction.response.send_message(truncate_message(text), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @newsreel_group.command(name="unsubscribe",
+                            description="Stop following a channel (its videos stay searchable).")
+    @app_commands.describe(url="The URL, as /newsreel subscriptions shows it")
+    async def unsubscribe(self, interaction: discord.Interaction,
+                          url: app_commands.Range[str, 1, 500]) -> None:
+        """Remove a subscription added at run time."""
+        subs = self._subscriptions(interaction)
+        removed = await asyncio.to_thread(subs.unsubscribe, url)
+        label = escape_markdown(url.strip())
+        text = (f"No longer following <{label}>; its videos stay searchable." if removed
+                else f"Not following <{label}>; see /newsreel subscriptions.")
+        await interaction.response.send_message(truncate_message(text), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @newsreel_group.command(name="subscriptions", description="The channels this bot follows.")
+    async def list_subscriptions(self, interaction: discord.Interaction) -> None:
+        """List the subscriptions and their last poll."""
+        subs = self._subscriptions(interaction)
+        listing = await asyncio.to_thread(subs.listing)
+        if not listing:
+            text = "No channels followed yet: `/newsreel subscribe url:…`."
+        else:
+            lines = ["Followed channels:"]
+            for s in listing:
+                state = (f"failing: {one_line(s.last_error)}" if s.last_error
+                         else f"last poll {s.last_poll[:16].replace('T', ' ')} UTC"
+                         if s.last_poll else "not polled yet")
+                origin = " (from the config)" if s.origin == "config" else ""
+                lines.append(f"• <{escape_markdown(s.url)}>{origin}: {s.videos} videos, {state}")
+            text = "\n".join(lines)
         await interaction.response.send_message(truncate_message(text), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from store.index.exact_dense import exact_top
     from store.index.keyword_index import KeywordDoc, KeywordIndex, TantivyKeywordIndex
     from store.index.sqlite_db import SqliteDatabase
+    from store.index.subscriptions import PollRecord, SubscriptionRow, SubscriptionStore
     from store.index.vector_index import (
         COLLECTION,
         ChromaIndex,
@@ -33,7 +34,10 @@ _PUBLIC = {
     "KeywordDoc": "store.index.keyword_index",
     "KeywordIndex": "store.index.keyword_index",
     "SCHEMA": "store.index.catalog",
+    "PollRecord": "store.index.subscriptions",
     "SqliteDatabase": "store.index.sqlite_db",
+    "SubscriptionRow": "store.index.subscriptions",
+    "SubscriptionStore": "store.index.subscriptions",
     "TantivyKeywordIndex": "store.index.keyword_index",
     "connect_embedded": "store.index.vector_index",
     "connect_server": "store.index.vector_index",
@@ -51,7 +55,10 @@ __all__ = [
     "ChunkMeta",
     "KeywordDoc",
     "KeywordIndex",
+    "PollRecord",
     "SqliteDatabase",
+    "SubscriptionRow",
+    "SubscriptionStore",
     "TantivyKeywordIndex",
     "connect_embedded",
     "connect_server",

@@ -349,6 +349,10 @@ class Catalog(TermCounts, VectorCopies, CatalogState):
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             return int(version), self._conn.total_changes
 
+    def newest_chunk_row(self) -> int:
+        """The rowid of the newest chunk row (0 when none): changes when chunks are written."""
+        return int(self._query("SELECT coalesce(max(rowid), 0) FROM chunks")[0][0])
+
     def chunk_count(self) -> int:
         """Chunks of searchable videos."""
         rows = self._query(

@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,9 @@ class ChromaIndex:
         self.where = where
         self.ef_search = ef_search
         self.folder = folder  # the embedded store's folder; None for a server
+        # Calls share the client; `refresh` replaces it once none is running.
+        self._users = 0
+        self._idle = threading.Condition()
 
     def _open(self) -> Any:
         if self._collection is None:
@@ -121,6 +125,31 @@ class ChromaIndex:
         return self._collection
 
     def _call(self, fn: Callable[[Any], T]) -> T:
+        with self._idle:
+            self._users += 1
+        try:
+            return self._run(fn)
+        finally:
+            with self._idle:
+                self._users -= 1
+                self._idle.notify_all()
+
+    def refresh(self) -> None:
+        """Re-open an embedded index so that it sees what another process wrote.
+
+        Chroma's embedded client keeps its HNSW index in memory: after another process's writes
+        its count rises, but its queries keep returning the old neighbours until this process
+        writes itself. A server needs nothing."""
+        if self.folder is None:
+            return
+        with self._idle:
+            self._idle.wait_for(lambda: self._users == 0)
+            client, self._client, self._collection = self._client, None, None
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
+
+    def _run(self, fn: Callable[[Any], T]) -> T:
         try:
             return fn(self._open())
         except (ModelMismatchError, IndexUnavailableError, NotWritableError):

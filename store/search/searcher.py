@@ -12,6 +12,7 @@ from store.encoders.embedder import Embedder, Vectors
 from store.index.catalog import Catalog
 from store.index.catalog_cache import CatalogCache
 from store.index.exact_dense import exact_top
+from store.index.freshness import IndexFreshness
 from store.index.keyword_index import KeywordIndex
 from store.index.vector_index import ChromaIndex
 from store.records import Hit, SearchFilters, VideoText
@@ -127,6 +128,9 @@ class Searcher:
         # cosines without a Chroma read.
         self._dense_copies = CatalogCache(self._read_dense_copy, gen, capacity=256)
         self._encoding = ThreadPoolExecutor(2, thread_name_prefix="newsreel-question-encoder")
+        # Chroma's embedded HNSW does not see another process's ingest (`newsreel fetch` from
+        # cron while the bot runs) until it is re-opened.
+        self._fresh = IndexFreshness(catalog, index)
 
     # --- stages -------------------------------------------------------------------------
 
@@ -418,6 +422,7 @@ class Searcher:
             # Few chunks (a selective filter, or a small store): rank them exactly, which is
             # faster than HNSW at this size (0.3 vs 1.1 ms for 4.5k chunks) and misses none.
             return self._exact(vec, filters, depth)
+        self._fresh.check()
         if not filters.active:
             return self.index.query(vec, depth)
         scannable = size is not None and size <= p.exact_fallback_max

@@ -95,7 +95,8 @@ def page_url(info: dict[str, object], path: str) -> str:
     on YouTube."""
     url = _text_field(info, "webpage_url", "original_url")
     if url:
-        return url
+        # yt-dlp's data smuggled into a feed item's link (from its <guid>) is not part of it.
+        return url.split("#__youtubedl_smuggle", 1)[0]
     extractor = _text_field(info, "extractor_key", "extractor", "ie_key").lower()
     if extractor in ("", "youtube"):
         return ""
@@ -155,7 +156,8 @@ def parse_download(
     transcript = Transcript(
         video_id=fields.video_id,
         title=_text_field(info, "title", "fulltitle") or info_json_stem(info_json_path),
-        channel=_text_field(info, "channel", "uploader") or "Unknown",
+        # A feed read by the generic extractor names only itself: the feed's title.
+        channel=_text_field(info, "channel", "uploader", "playlist_title") or "Unknown",
         published=fields.published,
         words=tuple(words),
         word_starts=tuple(starts),

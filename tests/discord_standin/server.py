@@ -282,8 +282,10 @@ class DiscordStandIn:
     # ------------------------------------------------------------- test helpers
     async def send_interaction(self, itype: int, data: JSON | None = None, *,
                                message: JSON | None = None, user_id: int | None = None,
-                               channel_id: int | None = None) -> int:
-        """Dispatch a realistic guild INTERACTION_CREATE and return its interaction id."""
+                               channel_id: int | None = None,
+                               permissions: str = ALL_PERMISSIONS) -> int:
+        """Dispatch a realistic guild INTERACTION_CREATE and return its interaction id
+        (`permissions`: the member's, as Discord computes them; all by default)."""
         iid, channel = snowflake(), self.channels[channel_id or self.channel_id]
         token = f"itoken-{iid}-{snowflake()}"
         payload: JSON = {
@@ -291,7 +293,7 @@ class DiscordStandIn:
             "version": 1, "guild_id": str(self.guild_id), "channel_id": channel["id"],
             "channel": channel, "guild": {"id": str(self.guild_id), "locale": "en-US",
                                           "features": []},
-            "member": {**self._member(user_id or self.user_id), "permissions": ALL_PERMISSIONS},
+            "member": {**self._member(user_id or self.user_id), "permissions": permissions},
             "locale": "en-US", "guild_locale": "en-US", "app_permissions": ALL_PERMISSIONS,
             "entitlements": [], "entitlement_sku_ids": [], "context": 0,
             "authorizing_integration_owners": {"0": str(self.guild_id)},

@@ -163,3 +163,17 @@ def test_language_preference_orders_tracks(tmp_path: Path) -> None:
     assert load_ytdlp(info).transcript.words == ("hello",)
     assert load_ytdlp(info, ("de", "en")).transcript.words == ("hallo",)
     assert load_ytdlp(info, ("fr",)).captions.name == "x.de.vtt"  # none preferred: still one
+
+
+def test_a_feed_read_by_the_generic_extractor(tmp_path: Path) -> None:
+    """A feed item names no channel, only its feed (`playlist_title`); its <guid> leaves yt-dlp's
+    smuggled data on the page url, which is no part of the link."""
+    page = "http://127.0.0.1:8000/v/vid001.html"
+    info = write_info(tmp_path, "x", extractor="generic", playlist_title="Fake News Channel",
+                      webpage_url=f"{page}#__youtubedl_smuggle=%7B%22force_videoid%22%3A%22v%22%7D")
+    (tmp_path / "x.en.vtt").write_text(VTT.format("hello"))
+    t = parse_ytdlp(info)
+    assert (t.channel, t.url) == ("Fake News Channel", page)
+    info = write_info(tmp_path, "x", extractor="generic", playlist_title="Feed", uploader="DW",
+                      webpage_url=page)
+    assert parse_ytdlp(info).channel == "DW"  # a channel or uploader comes first
