@@ -182,7 +182,7 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
             obj = {"question": q, "hits": [h.to_json() for h in hits]}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            print(render_answer(q, hits), end="\n\n", flush=True)
+            print(render_answer(q, hits, bold=sys.stdout.isatty()), end="\n\n", flush=True)
     return 0
 
 
@@ -194,7 +194,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         print(f"Nothing is ingested in {lib.config.store.data_dir.resolve()} yet: run"
               " `newsreel ingest PATH…` first, or set NEWSREEL_DATA_DIR to your data folder.")
         return 0
-    print(render_answer(answer.question, answer.hits, answer.filters, answer.in_scope))
+    print(render_answer(answer.question, answer.hits, answer.filters, answer.in_scope,
+                        bold=sys.stdout.isatty()))
     return 0
 
 
@@ -207,7 +208,7 @@ def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
             obj = {"text": text, "match": match.to_json() if match else None}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            print(render_quote_match(match), flush=True)
+            print(render_quote_match(match, bold=sys.stdout.isatty()), flush=True)
     return 0
 
 
