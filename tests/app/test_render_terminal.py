@@ -52,3 +52,15 @@ def test_a_found_line_shows_its_own_time_and_link_with_the_words_around_it() -> 
     text = render_quote_match(QuoteMatch(line, 1.0, True, around))
     assert "at 11:03" in text and "&t=661s" in text  # the line's moment, not the context's
     assert "stand up to us we could just take it" in text and "(exact match)" in text
+
+
+def test_the_focus_is_bold_on_a_terminal_and_the_words_stay_verbatim() -> None:
+    focused = replace(hit(), start_word=100, end_word=130, focus_start=103, focus_end=110)
+    plain = render_hit(focused, 1, 40)
+    bold = render_hit(focused, 1, 40, bold=True)
+    assert "\033[" not in plain
+    assert re.sub(r"\033\[[01]m", "", bold) == plain  # only the emphasis added
+    runs = re.findall(r"\033\[1m(.*?)\033\[0m", bold)
+    assert " ".join(" ".join(runs).split()) == " ".join(QUOTE.split()[3:10])
+    # Piped into a file or another program, no terminal codes (the CLI passes isatty()).
+    assert "\033[" not in render_answer("q", [focused])
