@@ -22,7 +22,7 @@ from app.config import load_config
 from app.logs import quiet_libraries
 from app.wiring import Library, build_library
 from bench.scoring import Scores, score
-from store.search import AbstainParams, SearchParams
+from store.search import AbstainParams, NameParams, SearchParams
 
 BASELINES: dict[str, dict[str, Any]] = {
     "keyword only (BM25)": {"dense_weight": 0.0, "keyword_weight": 1.0, "fuzzy": False},
@@ -34,10 +34,12 @@ BASELINES: dict[str, dict[str, Any]] = {
         "fuzzy": False,
     },
 }
-# Baselines never abstain and do not diversify, but quote by the same rules as Newsreel, so the
-# rows compare retrieval methods rather than quote lengths.
+# Baselines never abstain (neither by confidence nor by the name check) and do not diversify,
+# but quote by the same rules as Newsreel, so the rows compare retrieval methods rather than
+# quote lengths.
 NEVER: dict[str, Any] = {
-    "abstain": AbstainParams(threshold=-math.inf, relevance_threshold=-math.inf)
+    "abstain": AbstainParams(threshold=-math.inf, relevance_threshold=-math.inf),
+    "names": NameParams(enabled=False),
 }
 NEVER_ABSTAIN: dict[str, Any] = {
     **NEVER,
