@@ -27,6 +27,9 @@ class NameParams:
     capitalised: float = 0.6  # capitalised in at least this share of its corpus occurrences
     min_length: int = 3
     unknown_min_length: int = 4  # a word the corpus never says: "utd" is no name, "sindh" is
+    # A word never said is taken for a name only in a corpus this big (windows): in a small one
+    # everyday words are missing too ("record" from 8 videos); the shared corpus has ~4.5k.
+    unknown_min_chunks: int = 1000
 
 
 def capitalised_share(word: str, texts: Sequence[str]) -> float | None:
@@ -63,7 +66,9 @@ def question_names(
         if len(term) < params.min_length or not term.isalpha():
             continue  # numbers and short tokens are not names
         df = doc_count(term)
-        if df == 0 and len(term) < params.unknown_min_length:
+        if df == 0 and (
+            len(term) < params.unknown_min_length or n_chunks < params.unknown_min_chunks
+        ):
             continue
         share = capitals(term) if df else None
         if df == 0 or (share is not None and share >= params.capitalised):

@@ -33,6 +33,8 @@ def test_no_distinctive_name_no_check() -> None:
     assert names("starmer", "homes") == []  # a name said in 3% of the corpus is no story's own
     assert names("utd", "homes") == []  # too short to tell from an abbreviation
     assert names("danube", enabled=False) == []
+    # In a small corpus everyday words are missing too: absence alone names nothing there.
+    assert question_names(["record", "gold"], lambda _: 0, lambda _: None, 51, NameParams()) == []
 
 
 def test_capitalised_share_counts_occurrences_by_stem() -> None:
