@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from store.encoders.embedder import Embedder, Vectors
 from store.index.catalog import Catalog
@@ -627,8 +627,9 @@ class QuoteMatch:
     exact: bool
     context: Hit | None = None  # the matched words with QUOTE_CONTEXT_WORDS on each side
     # "exact": the words as typed; "near": a near-verbatim line; "closest": no such line, the
-    # passage that answers the line read as a question (people remember the gist).
-    kind: str = ""
+    # passage that answers the line read as a question (people remember the gist). Left "",
+    # it follows `exact`.
+    kind: Literal["", "exact", "near", "closest"] = ""
 
     def __post_init__(self) -> None:
         if not self.kind:
