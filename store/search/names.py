@@ -12,10 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
-from store.search.fuzzy import edit_distance, phonetic_key
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from store.search.fuzzy import phonetic_key
 from store.search.quotes import stem
+
+# Videos are checked word by word against a name's sound: the same few thousand words come back
+# search after search (each key is a dozen regular expressions).
+sound = lru_cache(maxsize=1 << 16)(phonetic_key)
 
 
 @dataclass(frozen=True)
@@ -77,44 +85,68 @@ def question_names(
     return names if distinctive else []
 
 
-def says_name(
-    name: str,
-    video_words: Sequence[str],
-    vocabulary: Collection[str],
-    variants: Collection[str] = (),
-) -> bool:
-    """Whether a video says `name`: the word itself, a corpus variant of it (`variants`:
-    sound-alikes the vocabulary knows), a word spelt one or two edits from it that starts or
-    sounds the same, or two neighbouring words that run together into it. `vocabulary`: the
-    video's distinct lower-case words."""
+@dataclass(frozen=True)
+class SaidWords:
+    """A video's words as the name check reads them: in order, distinct in lower case, their
+    stems, and by sound (built once a video, then kept with its other cached readings)."""
+
+    words: Sequence[str]
+    vocabulary: frozenset[str]
+    stems: frozenset[str]
+    by_sound: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, words: Sequence[str]) -> SaidWords:
+        """The reading of a video's words."""
+        vocabulary = frozenset(w.lower() for w in words)
+        by_sound: dict[str, list[str]] = {}
+        for w in vocabulary:
+            by_sound.setdefault(sound(w), []).append(w)
+        return cls(
+            words,
+            vocabulary,
+            frozenset(stem(w) for w in vocabulary),
+            {k: tuple(v) for k, v in by_sound.items()},
+        )
+
+
+def says_name(name: str, said: SaidWords, variants: Collection[str] = ()) -> bool:
+    """Whether a video says `name`: the word itself (or its stem), a corpus variant of it
+    (`variants`: sound-alikes the vocabulary knows), a word spelt one or two edits from it that
+    starts or sounds the same, a longer word that sounds the same, or two neighbouring words
+    that run together into it."""
     low = name.lower().replace("'", "")
-    if low in vocabulary or any(v in vocabulary for v in variants):
-        return True
-    if any(stem(w) == stem(low) for w in vocabulary if w[:3] == low[:3]):
+    vocabulary = said.vocabulary
+    if low in vocabulary or stem(low) in said.stems or any(v in vocabulary for v in variants):
         return True
     limit = 1 if len(low) < 6 else 2
-    key = phonetic_key(low)
-    for s in vocabulary:
-        if abs(len(s) - len(low)) > 3:
-            continue
-        if edit_distance(low, s, limit) <= limit and (s[:1] == low[:1] or phonetic_key(s) == key):
-            return True
-        # Same sound however spelt ("phalanx", "fallanks"), when the sound is long enough to
-        # tell names apart.
-        if len(key) >= 3 and s[:1] in low[:2] + key[:1] and phonetic_key(s) == key:
-            return True
-    return any((a + b).lower() == low for a, b in pairwise(video_words))
+    key = sound(low)
+    near = process.extract(
+        low, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=None
+    )
+    if any(w[:1] == low[:1] or sound(w) == key for w, _, _ in near):
+        return True
+    # Same sound however spelt ("phalanx", "fallanks"), when the sound is long enough to tell
+    # names apart.
+    if len(key) >= 3 and any(
+        abs(len(w) - len(low)) <= 3 and w[:1] in low[:2] + key[:1]
+        for w in said.by_sound.get(key, ())
+    ):
+        return True
+    # Two words that run together: only worth a pass over the video when both halves are in it.
+    if not any(
+        low[:i] in vocabulary and low[i:] in vocabulary for i in range(2, len(low) - 1)
+    ):
+        return False
+    return any((a + b).lower() == low for a, b in pairwise(said.words))
 
 
 def names_absent(
     names: Sequence[str],
-    video_words: Sequence[str],
-    vocabulary: Collection[str],
+    said: SaidWords,
     variants: Mapping[str, Collection[str]] | None = None,
 ) -> bool:
     """True when the question has distinctive names and the video says none of them
-    (`vocabulary`: its distinct lower-case words; `variants`: each name's sound-alikes)."""
+    (`variants`: each name's sound-alikes)."""
     variants = variants or {}
-    return bool(names) and not any(
-        says_name(n, video_words, vocabulary, variants.get(n, ())) for n in names
-    )
+    return bool(names) and not any(says_name(n, said, variants.get(n, ())) for n in names)

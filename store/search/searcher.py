@@ -21,7 +21,13 @@ from store.search.diversify import Region, diversify, localised_regions
 from store.search.fusion import fuse
 from store.search.hits import make_hit
 from store.search.localise import Window
-from store.search.names import NameParams, capitalised_share, names_absent, question_names
+from store.search.names import (
+    NameParams,
+    SaidWords,
+    capitalised_share,
+    names_absent,
+    question_names,
+)
 from store.search.passages import passage_around
 from store.search.query_analysis import QueryAnalyser, QueryTerms, SpellingParams, spelled
 from store.search.quote_finder import closest_window, find_exact
@@ -127,6 +133,7 @@ class Searcher:
         )
         self._video_stems = CatalogCache(self._read_stems, gen, STEM_CACHE_BYTES, stems_bytes)
         self._video_terms = CatalogCache(self._read_terms, gen, STEM_CACHE_BYTES, stems_bytes)
+        self._video_said = CatalogCache(self._read_said, gen, STEM_CACHE_BYTES, said_bytes)
         self._capitals = CatalogCache(self._read_capitals, gen, capacity=4096)
         # A selective filter's vectors, or a small store's (≤ exact_max chunks, ≤ 15 MB each): a
         # community filters by the same channels and weeks again and again, and reading them
@@ -287,7 +294,9 @@ class Searcher:
         if names:
             # However close in meaning, a passage from a video that says none of the question's
             # distinctive names answers another story.
-            regions = [r for r in regions if not self._lacks(r.video_id, names, variants)]
+            videos = dict.fromkeys(r.video_id for r in regions)
+            lacking = {v: self._lacks(v, names, variants) for v in videos}
+            regions = [r for r in regions if not lacking[r.video_id]]
         if not regions or self.abstains(query, regions[0]):
             return None
         # A passage too weak to answer with is no further answer either: it would only pad the
@@ -512,9 +521,11 @@ class Searcher:
         text, terms = self._texts.get(video_id), self._video_terms.get(video_id)
         if text is None or terms is None:
             return False
+        # The names and their corpus sound-alikes, as the keyword index spells terms, first.
         if any(t in terms for n in names for t in (*index_terms(n), *variants[n])):
             return False
-        return names_absent(names, text.words, {w.lower() for w in text.words})
+        said = self._video_said.get(video_id)
+        return said is not None and names_absent(names, said)
 
     def _read_capitals(self, term: str) -> float | None:
         """Share of a term's occurrences that are capitalised, in up to 20 chunks saying it."""
@@ -525,6 +536,10 @@ class Searcher:
             if vt is not None:
                 texts.append(" ".join(vt.words[row.start_word : row.end_word]))
         return capitalised_share(term, texts)
+
+    def _read_said(self, video_id: str) -> SaidWords | None:
+        text = self._texts.get(video_id)
+        return None if text is None else SaidWords.of(text.words)
 
     def _read_terms(self, video_id: str) -> frozenset[str] | None:
         text = self._texts.get(video_id)
@@ -599,6 +614,12 @@ def windows_bytes(windows: Sequence[Window]) -> int:
 def stems_bytes(stems: frozenset[str]) -> int:
     """Estimated bytes of a set of stems (the strings and the set's slots)."""
     return 100 * len(stems)
+
+
+def said_bytes(said: SaidWords) -> int:
+    """Estimated bytes of a video's name-check reading (its distinct words three times over;
+    the word sequence is the cached text's own)."""
+    return 300 * len(said.vocabulary)
 
 
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:

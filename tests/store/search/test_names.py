@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from store.search.names import (
     NameParams,
+    SaidWords,
     capitalised_share,
     names_absent,
     question_names,
@@ -44,18 +45,18 @@ def test_capitalised_share_counts_occurrences_by_stem() -> None:
 
 
 def test_a_video_says_a_name_as_captions_garble_it() -> None:
-    words = "the Phalanx fires fallanks of rounds on Tik Tok said Zelinski".split()
-    vocabulary = {w.lower() for w in words}
-    assert says_name("phalanx", words, vocabulary)
-    assert says_name("falanx", words, vocabulary)  # same sound, other spelling
-    assert says_name("tiktok", words, vocabulary)  # two caption words run together
-    assert says_name("zelensky", words, vocabulary, variants={"zelinski"})
-    assert not says_name("danube", words, vocabulary)
+    said = SaidWords.of("the Phalanx fires fallanks of rounds on Tik Tok said Zelinski".split())
+    assert says_name("phalanx", said)
+    assert says_name("falanx", said)  # same sound, other spelling
+    assert says_name("tiktok", said)  # two caption words run together
+    assert says_name("zelensky", said, variants={"zelinski"})
+    assert says_name("zelenski", said)  # two edits, same start
+    assert not says_name("danube", said)
+    assert not says_name("tokyo", said)  # "tik" and "tok" are said, not run into "tokyo"
 
 
 def test_names_absent_only_when_the_video_says_none() -> None:
-    words = "blast at a mosque in Pakistan's capital".split()
-    vocabulary = {w.lower() for w in words}
-    assert not names_absent(["pakistan", "sindh"], words, vocabulary)
-    assert names_absent(["danube"], words, vocabulary)
-    assert not names_absent([], words, vocabulary)
+    said = SaidWords.of("blast at a mosque in Pakistan's capital".split())
+    assert not names_absent(["pakistan", "sindh"], said)
+    assert names_absent(["danube"], said)
+    assert not names_absent([], said)
