@@ -49,8 +49,11 @@ test-fast: lint
 bench: install
 	$(BIN)/newsreel bench
 
+# Dev and the blind holdout side by side, in one run (the holdout is never tuned on).
+SHARED ?= ../shared
 eval: install
-	$(BIN)/python bench/eval.py ../shared/eval/dev_questions.jsonl bench/unanswerable_questions.jsonl
+	$(BIN)/python bench/eval.py $(SHARED)/eval/dev_questions.jsonl \
+		bench/unanswerable_questions.jsonl --holdout bench/holdout_questions.jsonl
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from app.cli_args import add_filters, inputs, make_filters
 from app.cli_help import command_help
@@ -24,7 +25,8 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
                 obj["reason"] = answer.reason
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            text = render_answer(q, answer.hits, answer.filters, answer.in_scope)
+            text = render_answer(q, answer.hits, answer.filters, answer.in_scope,
+                                 bold=sys.stdout.isatty())
             print(text, end="\n\n", flush=True)
     return 0
 
@@ -37,7 +39,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         print(f"Nothing is ingested in {lib.config.store.data_dir.resolve()} yet: run"
               " `newsreel ingest PATH…` first, or set NEWSREEL_DATA_DIR to your data folder.")
         return 0
-    print(render_answer(answer.question, answer.hits, answer.filters, answer.in_scope))
+    print(render_answer(answer.question, answer.hits, answer.filters, answer.in_scope,
+                        bold=sys.stdout.isatty()))
     return 0
 
 
@@ -54,7 +57,9 @@ def cmd_quote(lib: Library, args: argparse.Namespace) -> int:
                 obj["reason"] = answer.reason
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
-            print(render_quote_match(answer.match, filters, answer.in_scope), flush=True)
+            shown = render_quote_match(answer.match, filters, answer.in_scope,
+                                       bold=sys.stdout.isatty())
+            print(shown, flush=True)
     return 0
 
 

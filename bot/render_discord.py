@@ -28,7 +28,7 @@ from service.requests import NO_VIDEO_MATCHES_FILTERS, ONLY_COMMON_WORDS, empty_
 from service.text import filters_label, one_line, truncate_words
 from store.links import format_timestamp, shown_date, video_url
 from store.records import Hit, SearchFilters, VideoInfo
-from store.search import ELLIPSIS, QuoteMatch, stem
+from store.search import ELLIPSIS, QuoteMatch
 
 COLOUR = 0xC0392B
 NO_QUOTE = "No line like that was found in the ingested videos."
@@ -83,6 +83,54 @@ def emphasised(quote: str, bold: Callable[[int, str], bool]) -> str:
     return " ".join(out)
 
 
+def emphasised_run(quote: str, focus: tuple[int, int], limit: int) -> str:
+    """A verbatim quote, escaped, with its words [focus[0], focus[1]) in one bold run, within
+    `limit` characters.
+
+    Too long a quote loses words after the focus first, then before it, then the focus's own
+    tail, each cut marked with an ellipsis; the bold markers are added after cutting, so they
+    always come in pairs.
+    """
+    words = quote.split(" ")
+    f0, f1 = max(0, focus[0]), min(len(words), focus[1])
+    a, b = 0, len(words)
+    # Each word's escaped length plus its space: the cut is found without re-rendering.
+    sizes = [len(escape_markdown(w)) + 1 for w in words]
+    total = sum(sizes) + 6  # two ellipses and a pair of bold markers at most
+    while total > limit and b - a > 1:
+        if b > max(f1, a + 1):
+            b -= 1
+            total -= sizes[b]
+        elif a < f0:
+            total -= sizes[a]
+            a += 1
+        else:
+            b -= 1
+            total -= sizes[b]
+    shown = words[a:b]
+    if a > 0 and not shown[0].startswith(ELLIPSIS):
+        shown[0] = ELLIPSIS + shown[0]
+    if b < len(words) and not shown[-1].endswith(ELLIPSIS):
+        shown[-1] = shown[-1] + ELLIPSIS
+    run = [i - a for i in range(max(a, f0), min(b, f1)) if words[i].strip(ELLIPSIS)]
+    out = []
+    for i, word in enumerate(shown):
+        core = word.strip(ELLIPSIS)
+        at = word.index(core) if core else len(word)
+        lead, trail = word[:at], word[at + len(core):]
+        # Ellipses the quote was cut with stay outside the bold markers.
+        opening = "**" if run and i == run[0] else ""
+        closing = "**" if run and i == run[-1] else ""
+        out.append(f"{lead}{opening}{escape_markdown(core)}{closing}{trail}")
+    text = " ".join(out)
+    return text if len(text) <= limit else truncate_words(plain_escaped(shown), limit)
+
+
+def plain_escaped(words: Sequence[str]) -> str:
+    """Words escaped and joined, without emphasis (the last resort when nothing else fits)."""
+    return " ".join(escape_markdown(w) for w in words)
+
+
 def quoted(markdown: str, limit: int) -> str:
     """Markdown in quotation marks, cut at a word boundary to fit `limit` characters."""
     return f"“{truncate_words(markdown, max(1, limit - 2))}”"
@@ -110,12 +158,13 @@ def in_quotes_title(text: str) -> str:
 
 
 def hit_field(hit: Hit, number: int, budget: int = FIELD_VALUE) -> Field:
-    """One passage: the numbered video title, then the quote and where it is from."""
-    stems = set(hit.matched_terms)
+    """One passage: the numbered video title, then the passage with its focus in bold and
+    where it is from."""
     source = source_line(hit)
-    body = emphasised(hit.quote, lambda _, word: stem(word) in stems)
+    focus = (hit.focus_start - hit.start_word, hit.focus_end - hit.start_word)
+    body = emphasised_run(hit.quote, focus, budget - len(source) - 3)
     name = truncate_words(f"{number}. {escape_markdown(one_line(hit.title))}", FIELD_NAME)
-    return Field(name, f"{quoted(body, budget - len(source) - 1)}\n{source}")
+    return Field(name, f"“{body}”\n{source}")
 
 
 def answer_embed(
@@ -166,22 +215,29 @@ def context_embed(context: Hit, passage_start: int, passage_end: int) -> EmbedDa
 
 
 def quote_message(match: QuoteMatch) -> str:
-    """The closest occurrence of a remembered line, ready to paste: quote, source, link."""
+    """The line found for a remembered one, ready to paste: quote, source, link; a "closest"
+    match (no line like it, the passage that answers its gist) says so."""
     hit = match.hit
     shown = match.context or hit
-    body = emphasised(
-        shown.quote, lambda i, _: hit.start_word <= shown.start_word + i < hit.end_word
-    )
+    if shown.focus_end > shown.focus_start:
+        focus = (shown.focus_start - shown.start_word, shown.focus_end - shown.start_word)
+    else:
+        focus = (hit.start_word - shown.start_word, hit.end_word - shown.start_word)
     at = ""
     if hit.start_s is not None:
         at = f" · at {'≈' if hit.approximate_time else ''}{format_timestamp(hit.start_s)}"
     source = (f"— {escape_markdown(hit.channel)}, “{escape_markdown(one_line(hit.title))}”, "
               f"{shown_date(hit.published)}{at}")
     lines = [source, f"<{hit.url}>"]
-    if not match.exact:
-        lines.append(f"-# closest match: {round(match.similarity * 100)}% of the words as typed")
+    percent = round(match.similarity * 100)
+    if match.kind == "closest":
+        lines.append(f"-# no line with these words: the closest passage ({percent}% of the"
+                     " words as typed, in bold the part nearest your line)")
+    elif not match.exact:
+        lines.append(f"-# closest match: {percent}% of the words as typed")
     rest = "\n".join(lines)
-    return f"> {quoted(body, MESSAGE - len(rest) - 3)}\n{rest}"
+    body = emphasised_run(shown.quote, focus, MESSAGE - len(rest) - 5)
+    return f"> “{body}”\n{rest}"
 
 
 # --- /latest and /stats -------------------------------------------------------------------

@@ -103,15 +103,23 @@ class Hit:
     end_word: int = 0
     approximate_time: bool = False
     matched_terms: tuple[str, ...] = field(default_factory=tuple)
+    # The part of the passage that best matches the question, emphasised where it is shown:
+    # words [focus_start, focus_end) of the video, inside [start_word, end_word); `focus` is
+    # those words verbatim ("" when no part is singled out).
+    focus_start: int = 0
+    focus_end: int = 0
+    focus: str = ""
 
     def to_json(self) -> dict[str, object]:
-        """The contract shape of a hit in `search --json`."""
+        """The contract shape of a hit in `search --json`: `quote` is the whole passage shown,
+        `focus` its emphasised verbatim part (a substring of `quote`)."""
         return {
             "video_id": self.video_id,
             "title": self.title,
             "channel": self.channel,
             "published": self.published or None,  # None: the date is unknown
             "quote": self.quote,
+            "focus": self.focus,
             "start_s": self.start_s,
             "url": self.url,
             "score": round(self.score, 4),

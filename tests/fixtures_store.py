@@ -20,7 +20,8 @@ from store.sparse import SparseEncoder
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 TIMED = DATA / "timed"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the repository; NEWSREEL_SHARED names it elsewhere (a worktree, say).
+SHARED = Path(os.environ.get("NEWSREEL_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -134,10 +134,13 @@ class TopicMatcher:
         hits = self.evidence.passages(topic, video_id, CANDIDATES)
         if not hits:
             return TopicMatch(topic, video_id, False, None)
-        closeness = self.evidence.similarities(topic, [f"{h.title}. {h.quote}" for h in hits])
+        # Judged on each passage's focus (the 25–60 words that best match, what the thresholds
+        # were calibrated on), not on the whole passage shown around it.
+        closeness = self.evidence.similarities(topic, [f"{h.title}. {h.focus or h.quote}"
+                                                       for h in hits])
         weights = self.evidence.key_weights(topic)
         evidence = tuple(
-            Evidence(h, similarity, coverage(weights, h.quote))
+            Evidence(h, similarity, coverage(weights, h.focus or h.quote))
             for h, similarity in zip(hits, closeness, strict=True)
         )
         matching = [e for e in evidence if decide(e.similarity, e.coverage, self.threshold)]

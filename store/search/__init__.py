@@ -12,6 +12,7 @@ from store.public_names import lazy_exports
 
 if TYPE_CHECKING:
     from store.search.abstain import AbstainParams
+    from store.search.names import NameParams
     from store.search.quotes import ELLIPSIS, is_verbatim, stem
     from store.search.rerank import IdentityReranker, Reranker, SparseReranker
     from store.search.searcher import QuoteMatch, Searcher, SearchParams, chroma_where
@@ -20,6 +21,7 @@ _PUBLIC = {
     "AbstainParams": "store.search.abstain",
     "ELLIPSIS": "store.search.quotes",
     "IdentityReranker": "store.search.rerank",
+    "NameParams": "store.search.names",
     "QuoteMatch": "store.search.searcher",
     "Reranker": "store.search.rerank",
     "SearchParams": "store.search.searcher",
@@ -33,6 +35,7 @@ __all__ = [
     "ELLIPSIS",
     "AbstainParams",
     "IdentityReranker",
+    "NameParams",
     "QuoteMatch",
     "Reranker",
     "SearchParams",

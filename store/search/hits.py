@@ -14,9 +14,12 @@ def make_hit(
     end: int,
     score: float,
     matched_terms: tuple[str, ...] = (),
+    focus: tuple[int, int] | None = None,
 ) -> Hit:
-    """The passage words[start:end] of a video, quoted verbatim, linked to its first word's time."""
+    """The passage words[start:end] of a video, quoted verbatim, linked to its first word's time;
+    `focus`: the word range [a, b) inside it to emphasise (clipped to the passage)."""
     start_s = text.word_starts[start] if text.word_starts is not None else None
+    fa, fb = (max(start, focus[0]), min(end, focus[1])) if focus else (start, start)
     return Hit(
         video_id=info.video_id,
         title=info.title,
@@ -29,4 +32,7 @@ def make_hit(
         start_word=start,
         end_word=end,
         matched_terms=matched_terms,
+        focus_start=fa,
+        focus_end=max(fa, fb),
+        focus=" ".join(text.words[fa:fb]),
     )

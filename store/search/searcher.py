@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from store.encoders.embedder import Embedder, Vectors
 from store.index.catalog import Catalog
@@ -14,6 +14,7 @@ from store.index.catalog_cache import CatalogCache
 from store.index.exact_dense import exact_top
 from store.index.freshness import IndexFreshness
 from store.index.keyword_index import KeywordIndex
+from store.index.keyword_terms import index_terms
 from store.index.vector_index import ChromaIndex
 from store.records import Hit, SearchFilters, VideoText
 from store.search.abstain import AbstainParams, answer_confidence
@@ -21,6 +22,14 @@ from store.search.diversify import Region, diversify, localised_regions
 from store.search.fusion import fuse
 from store.search.hits import make_hit
 from store.search.localise import Window
+from store.search.names import (
+    NameParams,
+    SaidWords,
+    capitalised_share,
+    names_absent,
+    question_names,
+)
+from store.search.passages import passage_around
 from store.search.query_analysis import QueryAnalyser, QueryTerms, SpellingParams, spelled
 from store.search.quote_finder import closest_window, find_exact
 from store.search.quotes import best_span, stem
@@ -57,8 +66,13 @@ class SearchParams:
     fuzzy_rare: float = 0.001  # a typed word this rare (share of chunks) gets variants
     fuzzy_max: int = 3
     abstain: AbstainParams = field(default_factory=AbstainParams)  # when to say "nothing found"
+    names: NameParams = field(default_factory=NameParams)  # a passage's video must say them
+    # The passage shown: its window whole (120 words), `quote_min`..`quote_max` words. Within
+    # it, the focus (`focus_min`..`focus_max` words) is the part that best matches the question.
     quote_min: int = 25
-    quote_max: int = 60
+    quote_max: int = 120
+    focus_min: int = 25
+    focus_max: int = 60
     overfetch: int = 4
     # A filter (or, with none, the whole store) that passes at most `exact_max` chunks is ranked
     # exactly from the catalog's copies of their vectors; a broader one over-fetches from HNSW,
@@ -68,9 +82,9 @@ class SearchParams:
     exact_fallback_max: int = 50_000
     complete_features: bool = True
     localise: bool = True  # score every window of a video (needs the sparse model)
-    quote_margin: int = 0  # words beyond the best window a quote may reach into
-    related_mix: float = 0.1  # weight of the sparse model's related words in the quote choice
-    # A quote starts a few words before a matched word: what follows is usually the answer.
+    quote_margin: int = 0  # words beyond the best window the focus may reach into
+    related_mix: float = 0.1  # weight of the sparse model's related words in the focus choice
+    # A focus starts a few words before a matched word: what follows is usually the answer.
     quote_lead_ins: tuple[int, ...] = (2, 6)
 
 
@@ -119,6 +133,9 @@ class Searcher:
             self._read_windows, gen, WINDOW_CACHE_BYTES, windows_bytes
         )
         self._video_stems = CatalogCache(self._read_stems, gen, STEM_CACHE_BYTES, stems_bytes)
+        self._video_terms = CatalogCache(self._read_terms, gen, STEM_CACHE_BYTES, stems_bytes)
+        self._video_said = CatalogCache(self._read_said, gen, STEM_CACHE_BYTES, said_bytes)
+        self._capitals = CatalogCache(self._read_capitals, gen, capacity=4096)
         # A selective filter's vectors, or a small store's (≤ exact_max chunks, ≤ 15 MB each): a
         # community filters by the same channels and weeks again and again, and reading them
         # costs ~6 ms at 4.5k.
@@ -277,6 +294,13 @@ class Searcher:
     ) -> list[Region] | None:
         """The passages strong enough to answer with, best first; None when the best is not."""
         regions = self.passages(query, filters, limit, per_video, keyword)
+        names, variants = self._names(query.terms)
+        if names:
+            # However close in meaning, a passage from a video that says none of the question's
+            # distinctive names answers another story.
+            videos = dict.fromkeys(r.video_id for r in regions)
+            lacking = {v: self._lacks(v, names, variants) for v in videos}
+            regions = [r for r in regions if not lacking[r.video_id]]
         if not regions or self.abstains(query, regions[0]):
             return None
         # A passage too weak to answer with is no further answer either: it would only pad the
@@ -290,12 +314,15 @@ class Searcher:
         filters: SearchFilters | None = None,
         context_words: int = QUOTE_CONTEXT_WORDS,
     ) -> QuoteMatch | None:
-        """The closest verbatim occurrence of a remembered line, or None below MIN_CLOSENESS.
+        """The line someone remembers: exact, near-verbatim, else the closest passage; None
+        when none of the three is found.
 
         An exact phrase first (a phrase query on the keyword index); else the run of words most
         like the line among the windows that keyword and dense search bring up, with its
-        closeness (0–1).
-        No abstention here: a line is judged by how close its words are, not by topic.
+        closeness (0–1), when it reaches MIN_CLOSENESS; else, since people remember a line by
+        its gist more often than by its words, the passage the ask pipeline answers the line
+        with (its abstention included), labelled "closest", its closeness the best run of words
+        inside it. No abstention on the first two: a line is judged by its words, not by topic.
         """
         filters = filters or SearchFilters()
         typed = text.split()
@@ -306,20 +333,32 @@ class Searcher:
             text, qt, typed, filters
         )
         if found is None or found[0] < MIN_CLOSENESS:
-            return None
+            return self._closest_passage(text, typed, filters)
         similarity, video_id, start, end = found
         info = self.catalog.video(video_id)
         vt = self._texts.get(video_id)
         if info is None or vt is None:
             return None
         matched = tuple(sorted(set(qt.weights) & {stem(w) for w in vt.words[start:end]}))
-        hit = make_hit(info, vt, start, end, similarity, matched)
+        hit = make_hit(info, vt, start, end, similarity, matched, (start, end))
         a, b = max(0, start - context_words), min(len(vt.words), end + context_words)
-        context = make_hit(info, vt, a, b, similarity, matched)
+        context = make_hit(info, vt, a, b, similarity, matched, (start, end))
         # Closeness 1.0 off the phrase path means the same words once contractions are spelt
         # out ("cannot" for "can't"): close, but not the words as typed.
         exact = find_exact(vt.words[start:end], typed) is not None
-        return QuoteMatch(hit, round(similarity, 3), exact, context)
+        return QuoteMatch(hit, round(similarity, 3), exact, context, "exact" if exact else "near")
+
+    def _closest_passage(
+        self, text: str, typed: Sequence[str], filters: SearchFilters
+    ) -> QuoteMatch | None:
+        """The passage `search` answers a remembered gist with, as a "closest" match."""
+        hits = self.search(text, k=1, filters=filters)
+        vt = self._texts.get(hits[0].video_id) if hits else None
+        if not hits or vt is None:
+            return None
+        hit = hits[0]
+        occ = closest_window(vt.words, hit.start_word, hit.end_word, typed)
+        return QuoteMatch(hit, round(occ.similarity, 3), False, None, "closest")
 
     def _exact_occurrence(
         self, typed: Sequence[str], filters: SearchFilters
@@ -463,31 +502,89 @@ class Searcher:
             return 0.0
         return sum(w for s, w in qt.weights.items() if s in stems) / total
 
+    def _names(self, qt: QueryTerms) -> tuple[list[str], dict[str, frozenset[str]]]:
+        """The question's names when it has a distinctive one (see `question_names`) and, for
+        each, the index terms of its corpus sound-alikes."""
+        vocab = self.analyser.vocabulary()
+
+        def doc_count(term: str) -> int:
+            found = index_terms(term)
+            return vocab.doc_count.get(found[0], 0) if found else 0
+
+        names = question_names(
+            qt.terms, doc_count, self._capitals.get, vocab.n_chunks, self.params.names
+        )
+        variants = {
+            n: frozenset(v.term for v in vocab.variants(n, self.params.fuzzy_max_share))
+            for n in names
+        }
+        return names, variants
+
+    def _lacks(
+        self, video_id: str, names: Sequence[str], variants: dict[str, frozenset[str]]
+    ) -> bool:
+        text, terms = self._texts.get(video_id), self._video_terms.get(video_id)
+        if text is None or terms is None:
+            return False
+        # The names and their corpus sound-alikes, as the keyword index spells terms, first.
+        if any(t in terms for n in names for t in (*index_terms(n), *variants[n])):
+            return False
+        said = self._video_said.get(video_id)
+        return said is not None and names_absent(names, said)
+
+    def _read_capitals(self, term: str) -> float | None:
+        """Share of a term's occurrences that are capitalised, in up to 20 chunks saying it."""
+        ids = [cid for cid, _ in self.keyword.search([term], SearchFilters(), 20)]
+        texts = []
+        for row in self.catalog.chunks(ids).values():
+            vt = self._texts.get(row.video_id)  # the catalog's chunk text is folded
+            if vt is not None:
+                texts.append(" ".join(vt.words[row.start_word : row.end_word]))
+        return capitalised_share(term, texts)
+
+    def _read_said(self, video_id: str) -> SaidWords | None:
+        text = self._texts.get(video_id)
+        return None if text is None else SaidWords.of(text.words)
+
+    def _read_terms(self, video_id: str) -> frozenset[str] | None:
+        text = self._texts.get(video_id)
+        return None if text is None else frozenset(index_terms(" ".join(text.words)))
+
     def _read_stems(self, video_id: str) -> frozenset[str] | None:
         text = self._texts.get(video_id)
         return None if text is None else frozenset(stem(w) for w in set(text.words))
 
     def _hit(self, region: Region, query: Query) -> Hit:
-        """Quote stage: the verbatim span of the region that best answers, as a Hit."""
+        """Quote stage: the passage shown for the region (its window, verbatim) and, inside it,
+        the focus: the span that best answers, as a Hit."""
         qt = query.terms
         info = self.catalog.video(region.video_id)
         text = self._texts.get(region.video_id)
         assert info is not None and text is not None
         p = self.params
         lo, hi = region.anchor_start - p.quote_margin, region.anchor_end + p.quote_margin
-        span = best_span(
+        focus = best_span(
             text.words,
             lo,
             hi,
             qt.weights,
-            p.quote_min,
-            p.quote_max,
+            p.focus_min,
+            p.focus_max,
             p.quote_lead_ins,
             self._related_words(query, text.words[max(0, lo) : hi]),
         )
-        span_stems = {stem(w) for w in text.words[span.start : span.end]}
+        start, end = passage_around(
+            (focus.start, focus.end),
+            (region.anchor_start, region.anchor_end),
+            len(text.words),
+            p.quote_min,
+            p.quote_max,
+        )
+        span_stems = {stem(w) for w in text.words[start:end]}
         matched = tuple(sorted(set(qt.weights) & span_stems))
-        return make_hit(info, text, span.start, span.end, region.score, matched)
+        return make_hit(
+            info, text, start, end, region.score, matched, (focus.start, focus.end)
+        )
 
     def _related_words(self, query: Query, words: Sequence[str]) -> dict[str, float]:
         """Words (not question terms) weighted by the sparse model's expansion of the question."""
@@ -524,6 +621,12 @@ def stems_bytes(stems: frozenset[str]) -> int:
     return 100 * len(stems)
 
 
+def said_bytes(said: SaidWords) -> int:
+    """Estimated bytes of a video's name-check reading (its distinct words three times over;
+    the word sequence is the cached text's own)."""
+    return 300 * len(said.vocabulary)
+
+
 def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
     """The same filters as a Chroma `where` clause."""
     clauses: list[dict[str, Any]] = []
@@ -543,16 +646,25 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class QuoteMatch:
-    """The closest occurrence of a remembered line, how close it was, and the words around it."""
+    """The occurrence of a remembered line, how close it was, and the words around it."""
 
-    hit: Hit  # exactly the matched words
-    similarity: float  # 1.0 = the words occur exactly as typed
+    hit: Hit  # the matched words ("closest": the passage, its focus the part that matches)
+    similarity: float  # share of the words as typed; 1.0 = they occur exactly as typed
     exact: bool
     context: Hit | None = None  # the matched words with QUOTE_CONTEXT_WORDS on each side
+    # "exact": the words as typed; "near": a near-verbatim line; "closest": no such line, the
+    # passage that answers the line read as a question (people remember the gist). Left "",
+    # it follows `exact`.
+    kind: Literal["", "exact", "near", "closest"] = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", "exact" if self.exact else "near")
 
     def to_json(self) -> dict[str, object]:
         """The `match` object of `quote --json`."""
         return {
             **{k: v for k, v in self.hit.to_json().items() if k != "score"},
             "closeness": self.similarity,
+            "kind": self.kind,
         }

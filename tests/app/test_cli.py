@@ -92,9 +92,12 @@ def test_search_json_contract(ingested: Path) -> None:
     obj = json.loads(out.stdout)
     assert obj["question"] == "floods in Mozambique"
     hit = obj["hits"][0]
-    assert set(hit) == {"video_id", "title", "channel", "published", "quote", "start_s", "url",
-                        "score"}
+    assert set(hit) == {"video_id", "title", "channel", "published", "quote", "focus",
+                        "start_s", "url", "score"}
     assert hit["video_id"] == "kYHHg6oV8A4" and hit["published"] == "2026-01-29"
+    # The passage shown is its window (up to 120 words); the focus is a verbatim part of it.
+    assert 60 < len(hit["quote"].split()) <= 120 and hit["focus"]
+    assert hit["focus"] in hit["quote"] and len(hit["focus"].split()) <= 60
     assert isinstance(hit["start_s"], float) and "&t=" in hit["url"]
     assert len(obj["hits"]) <= 3
 
@@ -163,8 +166,12 @@ def test_ask_and_quote_read_well(ingested: Path) -> None:
     # Remembered with a word changed: found, with its closeness, quoted as spoken.
     out = newsreel(ingested, "quote", "mozambique is facing its worst floods in decades")
     assert "closest match" in out.stdout and "worst flooding in decades" in out.stdout
-    # The title's words were never spoken: no line is passed off as them.
-    out = newsreel(ingested, "quote", "worst floods in a generation")
+    # A line remembered by its gist: no line is passed off as it; the passage that answers
+    # the gist is shown as the closest passage.
+    out = newsreel(ingested, "quote", "mozambique floods leave people without food and shelter")
+    assert "no line with these words: the closest passage" in out.stdout
+    assert "Mozambique" in out.stdout and "exact match" not in out.stdout
+    out = newsreel(ingested, "quote", "who won the eurovision song contest")
     assert out.stdout.strip() == "No line like that was found in the ingested videos."
 
 
@@ -216,10 +223,12 @@ def test_quote_json_contract(ingested: Path) -> None:
     assert obj["text"] == "mozambique is facing its worst floods in decades"
     match = obj["match"]
     assert set(match) == {
-        "video_id", "title", "channel", "published", "quote", "start_s", "url", "closeness"
+        "video_id", "title", "channel", "published", "quote", "focus", "start_s", "url",
+        "closeness", "kind",
     }
     assert match["video_id"] == "kYHHg6oV8A4" and 0.7 <= match["closeness"] < 1.0
-    assert "worst flooding in decades" in match["quote"]
+    assert "worst flooding in decades" in match["quote"] and match["kind"] == "near"
+    assert match["focus"] in match["quote"]
     lines = "the and of what\nMozambique is facing its worst flooding in decades\n"
     out = newsreel(ingested, "quote", "--json", "-", stdin=lines)
     objs = [json.loads(line) for line in out.stdout.splitlines()]
@@ -227,6 +236,12 @@ def test_quote_json_contract(ingested: Path) -> None:
         "the and of what", "Mozambique is facing its worst flooding in decades"
     ]
     assert objs[0]["match"] is None and objs[1]["match"]["closeness"] == 1.0
+    assert objs[1]["match"]["kind"] == "exact"
+    gist = "mozambique floods leave people without food and shelter"
+    out = newsreel(ingested, "quote", "--json", gist)
+    closest = json.loads(out.stdout)["match"]
+    assert closest["kind"] == "closest" and closest["video_id"] == "kYHHg6oV8A4"
+    assert closest["focus"] in closest["quote"] and closest["closeness"] < 0.7
 
 
 def test_rejected_files_exit_1_and_are_named(tmp_path: Path) -> None:

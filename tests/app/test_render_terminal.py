@@ -62,3 +62,15 @@ def test_an_empty_answer_says_its_reason_for_questions_and_lines_alike() -> None
     assert render_answer("what is the", []).startswith("“what is the” has no words to search")
     assert render_answer("floods", [], after, in_scope=3) == NO_COVERAGE
     assert render_quote_match(None, after, in_scope=3).startswith("No line like that")
+
+
+def test_the_focus_is_bold_on_a_terminal_and_the_words_stay_verbatim() -> None:
+    focused = replace(hit(), start_word=100, end_word=130, focus_start=103, focus_end=110)
+    plain = render_hit(focused, 1, 40)
+    bold = render_hit(focused, 1, 40, bold=True)
+    assert "\033[" not in plain
+    assert re.sub(r"\033\[[01]m", "", bold) == plain  # only the emphasis added
+    runs = re.findall(r"\033\[1m(.*?)\033\[0m", bold)
+    assert " ".join(" ".join(runs).split()) == " ".join(QUOTE.split()[3:10])
+    # Piped into a file or another program, no terminal codes (the CLI passes isatty()).
+    assert "\033[" not in render_answer("q", [focused])

@@ -71,3 +71,22 @@ def test_eval_refuses_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixtu
     questions.write_text(json.dumps({"question": "x", "kind": "none"}) + "\n")
     assert eval_script.main([str(questions), "--config", str(config)]) == 2
     assert "store is empty" in capsys.readouterr().err
+
+
+def test_dev_and_holdout_are_printed_side_by_side_with_the_gap_to_whole_windows() -> None:
+    def row(p1: float, p5: float, mrr: float, answerable: int = 60) -> eval_script.Scores:
+        return eval_script.Scores(p1, p5, mrr, 0.95, 1.0, answerable, 20)
+
+    tables = {
+        "dev_questions.jsonl": {eval_script.NEWSREEL: row(0.8, 0.9, 0.85),
+                                eval_script.WINDOW: row(0.81, 0.9, 0.86)},
+        "bench/holdout_questions.jsonl": {eval_script.NEWSREEL: row(0.7, 0.8, 0.75),
+                                          eval_script.WINDOW: row(0.7, 0.83, 0.75)},
+        "unanswerable.jsonl": {eval_script.NEWSREEL: row(0, 0, 0, answerable=0)},
+    }
+    lines = eval_script.side_by_side(tables).splitlines()
+    assert "| dev_questions.jsonl | 60 | 20 | 0.800 | 0.900 | 0.850 | +0.010 | 0.95 | 100% |" \
+        in lines
+    assert "| holdout_questions.jsonl | 60 | 20 | 0.700 | 0.800 | 0.750 | +0.030 | 0.95 | 100% |" \
+        in lines
+    assert "| unanswerable.jsonl | 0 | 20 | — | — | — | — | 0.95 | 100% |" in lines

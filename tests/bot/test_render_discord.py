@@ -53,13 +53,13 @@ def quote_in(value: str) -> str:
 
 
 def test_field_quotes_verbatim_with_source_and_link_to_the_moment() -> None:
-    h = hit()
+    h = hit(focus_start=2, focus_end=5, focus="price of gold")
     field = hit_field(h, 1)
     assert field.name == "1. Gold hits record high \\| BBC News"
     assert quote_in(field.value) == h.quote
     assert is_verbatim(quote_in(field.value), " ".join(TRANSCRIPT))
     assert field.value.endswith(f"BBC News · 2026-01-26 · [▶ 0:47]({h.url})")
-    assert "**price**" in field.value and "**gold**" in field.value  # the question's words
+    assert re.findall(r"\*\*(.+?)\*\*", field.value) == ["price of gold"]  # the focus, one run
 
 
 def test_link_labels_for_estimated_and_unknown_times() -> None:
@@ -128,7 +128,7 @@ def test_quote_message_is_ready_to_paste() -> None:
     text = quote_message(QuoteMatch(line, 1.0, exact=True, context=around))
     first, source, link = text.split("\n")
     assert first.startswith("> “") and quote_in(first) == around.quote
-    assert re.findall(r"\*\*(.+?)\*\*", first) == TRANSCRIPT[3:12]
+    assert re.findall(r"\*\*(.+?)\*\*", first) == [" ".join(TRANSCRIPT[3:12])]
     assert source == "— BBC News, “Gold hits record high \\| BBC News”, 2026-01-26 · at 0:47"
     assert link == f"<{line.url}>"
 
@@ -169,3 +169,91 @@ def test_stats_fields() -> None:
         ("Videos", "8"), ("Chunks", "51"), ("Last ingest", "never"),
         ("Channels", "BBC News — 7\nDW News — 1"),
     ]
+
+
+# --- passages of a whole window (120 words) with their focus in bold ---------------------
+
+PASSAGE_WORDS = (
+    "the floods have now affected more than 600,000 people across the country and officials"
+    " say more than ten thousand homes have been destroyed with many more damaged as the"
+    " rivers keep rising aid agencies are warning that cholera could follow because clean"
+    " water is running out in the camps where families have gathered after losing"
+    " everything they owned the government has asked for international help and the UN"
+    " says it is sending supplies by helicopter to areas that can no longer be reached by"
+    " road while forecasters expect more rain over the coming days which could push water"
+    " levels even higher in the south where the main river has already burst its banks in"
+    " several places and residents have been told to move to higher ground tonight"
+).split()
+
+
+def passage(video: int, part: tuple[int, int] = (14, 24), **changes: object) -> Hit:
+    """A 120-word window of a video, cut from a longer transcript on both sides."""
+    words = PASSAGE_WORDS[:120]
+    start = 1000
+    base = hit(
+        video_id=f"vid{video:08d}",
+        quote="…" + " ".join(words) + "…", start_word=start, end_word=start + len(words),
+        focus_start=start + part[0], focus_end=start + part[1],
+        focus=" ".join(words[part[0]:part[1]]),
+        url=f"https://www.youtube.com/watch?v=vid{video:08d}&t=600s",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def balanced(markdown: str) -> bool:
+    """Bold markers come in pairs and never open or close on a space (Discord shows a
+    dangling or space-bound `**` as two asterisks)."""
+    markers = [m.start() for m in re.finditer(r"(?<!\\)\*\*", markdown)]
+    if len(markers) % 2:
+        return False
+    pairs = zip(markers[::2], markers[1::2], strict=True)
+    return all(not markdown[a + 2].isspace() and not markdown[b - 1].isspace() for a, b in pairs)
+
+
+def test_three_whole_window_passages_fit_one_page_with_their_focus_in_bold() -> None:
+    assert len(PASSAGE_WORDS) >= 120
+    hits = [passage(i, part=(14 + 30 * i, 24 + 30 * i)) for i in range(3)]
+    embed = answer_embed("how many homes have been destroyed in the floods", hits).to_embed()
+    assert len(embed) <= EMBED_TOTAL and len(embed.fields) == 3
+    for f, h in zip(embed.fields, hits, strict=True):
+        assert f.value and len(f.value) <= FIELD_VALUE and balanced(f.value)
+        assert quote_in(f.value) == h.quote  # the whole passage, verbatim, not cut
+        assert re.findall(r"\*\*(.+?)\*\*", f.value) == [h.focus]
+        assert f.value.endswith(f"[▶ 0:47]({h.url})")
+
+
+def test_names_with_markdown_characters_are_shown_as_typed() -> None:
+    title = "*Live*: __Floods__ | `update` [watch](https://evil.example) <@123> ~~x~~"
+    h = passage(1, title=title, channel="BBC_News *Live*")
+    field = hit_field(h, 4)
+    assert plain_text(field.name) == f"4. {title}"
+    assert "\\_\\_Floods\\_\\_" in field.name and "\\[watch\\]" in field.name
+    assert "BBC\\_News \\*Live\\*" in field.value
+    assert balanced(field.value) and quote_in(field.value) == h.quote
+
+
+def test_a_passage_at_the_embeds_limits_keeps_its_focus_link_and_balanced_bold() -> None:
+    # Every word needs escaping (so doubles in length) and the focus sits near the end: the
+    # cut must fall before and after it, never inside its markers.
+    words = [f"*{w}*_" for w in PASSAGE_WORDS[:120]]
+    at = 1000
+    h = passage(2, quote="…" + " ".join(words) + "…", focus_start=at + 100, focus_end=at + 112,
+                focus=" ".join(words[100:112]))
+    hits = [h, passage(3), passage(4)]
+    embed = answer_embed("q" * 300, hits).to_embed()
+    assert len(embed) <= EMBED_TOTAL and len(embed.fields) == 3
+    value = embed.fields[0].value or ""
+    assert len(value) <= FIELD_VALUE and balanced(value)
+    shown = quote_in(value)
+    assert shown.startswith("…") and shown.endswith("…")
+    assert is_verbatim(shown, " ".join(words))
+    assert plain_text(re.findall(r"\*\*(.+?)\*\*", value)[0]) == " ".join(words[100:112])
+    assert value.endswith(f"({h.url})")
+
+
+def test_a_focus_longer_than_the_room_is_cut_with_its_bold_closed() -> None:
+    h = replace(passage(5), quote=" ".join(["word"] * 400), start_word=0, end_word=400,
+                focus_start=0, focus_end=400)
+    value = hit_field(h, 1, budget=300).value
+    assert len(value) <= 300 and balanced(value)
+    assert re.search(r"\*\*word( word)*\*\*…”", value)

@@ -34,6 +34,8 @@ def test_every_dev_quote_is_verbatim_and_quality_holds(full_library: Library) ->
                 assert vt is not None
                 texts[vid] = " ".join(vt.words)
             assert is_verbatim(str(h["quote"]), texts[vid]), h
+            # The passage shown holds its window (at most 120 words); the focus is inside it.
+            assert len(str(h["quote"]).split()) <= 120 and str(h["focus"]) in str(h["quote"]), h
     scores = score(questions, results, texts)
     assert scores.verbatim == 1.0
     # Floors under the measured figures (BENCHMARKS.md): a regression, not noise, fails.
@@ -43,10 +45,13 @@ def test_every_dev_quote_is_verbatim_and_quality_holds(full_library: Library) ->
 def test_abstaining_costs_no_first_answer_on_the_dev_set(full_library: Library) -> None:
     questions = [json.loads(x) for x in Path(QUESTIONS).read_text().splitlines() if x]
     params = full_library.searcher.params
+    # Neither the confidence bar nor the name check (a video that says none of the question's
+    # names) may hide an answer the user would otherwise see first.
     never = full_library.make_searcher(
         replace(
             params,
             abstain=replace(params.abstain, threshold=-math.inf, relevance_threshold=-math.inf),
+            names=replace(params.names, enabled=False),
         )
     )
     hidden = []
@@ -66,4 +71,4 @@ def test_questions_about_stories_never_covered_get_no_answer(full_library: Libra
     questions = [json.loads(x) for x in UNANSWERABLE.read_text().splitlines() if x]
     assert len(questions) >= 30 and all(q["kind"] == "none" for q in questions)
     answered = [q["question"] for q in questions if full_library.searcher.search(q["question"])]
-    assert len(answered) <= 0.15 * len(questions), answered
+    assert len(answered) <= 0.1 * len(questions), answered

@@ -21,7 +21,8 @@ def test_answer_is_a_verbatim_quote_with_a_timed_link(corpus_library: Library) -
     top = hits[0]
     assert top.video_id in {"8Rljxrp47Dw", "jGS4dkrVmzU"}
     assert is_verbatim(top.quote, transcript(corpus_library, top.video_id))
-    assert 25 <= len(top.quote.replace("…", " ").split()) <= 60
+    assert 25 <= len(top.quote.replace("…", " ").split()) <= 120
+    assert top.focus in top.quote and 25 <= len(top.focus.split()) <= 60
     assert re.fullmatch(rf"https://www\.youtube\.com/watch\?v={top.video_id}&t=\d+s", top.url)
     assert top.start_s is not None
 
@@ -164,6 +165,21 @@ def test_the_quote_holds_the_detail_asked_for_not_the_storys_summary(
     )
     assert hits and hits[0].video_id == "kYHHg6oV8A4"
     assert "80,000 homes" in hits[0].quote
+    # The passage shown is the window whole (120 words), its focus a verbatim part inside it.
+    top = hits[0]
+    assert top.end_word - top.start_word == len(top.quote.strip("…").split()) == 120
+    assert top.focus in top.quote and top.start_word <= top.focus_start < top.focus_end
+    assert top.focus_end <= top.end_word and 25 <= top.focus_end - top.focus_start <= 60
+
+
+def test_a_line_remembered_by_its_gist_finds_the_closest_passage(
+    corpus_library: Library,
+) -> None:
+    match = corpus_library.searcher.quote("mozambique floods leave people without food and shelter")
+    assert match is not None and match.kind == "closest" and not match.exact
+    assert match.hit.video_id == "kYHHg6oV8A4" and match.similarity < 0.7
+    assert match.hit.focus in match.hit.quote and match.context is None
+    assert match.to_json()["kind"] == "closest"
 
 
 def test_quote_mode_finds_a_line_remembered_with_a_contraction_spelt_out(
@@ -178,4 +194,8 @@ def test_quote_mode_finds_a_line_remembered_with_a_contraction_spelt_out(
 
 
 def test_quote_mode_says_none_for_a_line_nobody_said(corpus_library: Library) -> None:
-    assert corpus_library.searcher.quote("the prime minister resigned over the flooding") is None
+    # About a story nobody covered: the ask pipeline abstains too.
+    assert corpus_library.searcher.quote("eurovision was won by a jazz band this year") is None
+    # About covered stories, in words nobody said: never passed off as a line.
+    match = corpus_library.searcher.quote("the prime minister resigned over the flooding")
+    assert match is None or (match.kind == "closest" and match.similarity < 0.7)
