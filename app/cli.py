@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from app import cli_answers, cli_ingest
+from app import cli_answers, cli_coverage, cli_ingest
 from app.cli_args import check_arguments, resolve_names
 from app.config import Config, load_config
 from app.logs import configure_logging
@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    for register in (cli_ingest.register, cli_answers.register, register_admin):
+    for register in (cli_ingest.register, cli_answers.register, cli_coverage.register,
+                     register_admin):
         register(sub)
     for sub_parser in sub.choices.values():
         sub_parser.set_defaults(subcommand_parser=sub_parser)  # whose usage a refusal shows

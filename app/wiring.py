@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 
 from app.config import Config
-from service.alerts.matching import SearchEvidence
+from service.alerts.matching import SearchEvidence, TopicMatcher
 from service.answers import Answers
+from service.coverage_finder import Coverage, StoreCoverage
 from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
 from store.index import (
@@ -65,6 +66,12 @@ class Library:
     def topic_evidence(self) -> SearchEvidence:
         """What follow matching reads: passages, closeness and key terms from this library."""
         return SearchEvidence(self.searcher, self.embedder)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Trend and compare, by the same evidence test topic follows use."""
+        matcher = TopicMatcher(self.topic_evidence, self.config.alerts.follow_threshold)
+        return Coverage(StoreCoverage(self.catalog, self.index, self.embedder), matcher)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -125,7 +132,9 @@ class Library:
         self.searcher.warm_up()
 
     def close(self) -> None:
-        """Release the SQLite connection."""
+        """Release the SQLite connection (and the coverage workers, when started)."""
+        if "coverage" in self.__dict__:
+            self.coverage.close()
         self.catalog.close()
 
 
