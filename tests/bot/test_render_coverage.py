@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import struct
+from typing import Any
+
+import numpy as np
 
 from bot.coverage_chart import DPI, HEIGHT_IN, WIDTH_IN, chart_title, render_png, trend_figure
 from bot.discord_limits import EMBED_TOTAL, FIELD_VALUE, MESSAGE, embed_length, plain_text
@@ -47,7 +50,7 @@ def test_the_chart_holds_one_series_per_channel_with_its_total() -> None:
         assert len(lines) == len(CHANNELS)
         assert [line.get_label() for line in lines] == [
             "BBC News (2)", "DW News (1)", "Sky News (0)"]
-        assert [int(sum(line.get_ydata())) for line in lines] == [2, 1, 0]
+        assert [int(np.sum(np.asarray(line.get_ydata()))) for line in lines] == [2, 1, 0]
         assert ax.get_title(loc="left") == chart_title(trend)
 
 
@@ -70,7 +73,7 @@ def test_compare_has_one_field_per_channel_verbatim_and_within_limits() -> None:
     videos = [*VIDEOS, video("ddddddddddd", "DW News", "2026-01-23", long_quote, 0.9)]
     cmp = make_comparison("Greenland", DateRange("2026-01-05", "2026-02-13"), CHANNELS, videos)
     embed = compare_embed(cmp).to_embed()
-    data = embed.to_dict()
+    data: dict[str, Any] = dict(embed.to_dict())
     fields = data["fields"]
     assert [f["name"] for f in fields] == ["BBC News · 2 videos", "DW News · 2 videos",
                                            "Sky News"]
