@@ -54,10 +54,11 @@ async def test_trend_and_compare_end_to_end(
     assert trend.json["allowed_mentions"] == {"parse": []}
     content = plain_text(trend.json["content"])
     assert len(trend.json["content"]) <= MESSAGE
-    assert content.startswith("greenland: 1 video from 1 channel, 2025-11-08 → 2026-02-05;"
-                              " busiest week of 2026-01-19 with 1")
-    # The busiest week's videos through /ask, only to the clicker.
-    assert button["custom_id"] == "nr:busy:2026-01-19:2026-01-25:greenland"
+    # The default range: the last 90 days up to the newest video, from the first video in them.
+    assert content == ("greenland: 1 video from 1 channel, 2026-01-23 → 2026-02-05;"
+                       " busiest day 2026-01-23 with 1")
+    # The busiest day's videos through /ask, only to the clicker.
+    assert button["custom_id"] == "nr:busy:2026-01-23:2026-01-23:greenland"
     assert busiest.json["flags"] & 64
     assert video in busiest.json["embeds"][0]["fields"][0]["value"]
 
