@@ -12,7 +12,11 @@ import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from service.alerts.matching import TopicMatch, TopicMatcher, coverage, lowest_bar
 from service.arguments import BadArgument, resolve_channel
@@ -30,7 +34,7 @@ from service.coverage import (
 from service.follows import check_topic
 from store.encoders import Embedder
 from store.index import Catalog, ChromaIndex
-from store.records import SearchFilters, VideoInfo
+from store.records import Hit, SearchFilters, VideoInfo
 from store.search import video_closeness
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,10 @@ class CoverageSource(Protocol):
         the video}: a bound on that share in any of its passages."""
         ...
 
+    def window_closeness(self, topic: str, video_id: str) -> list[tuple[int, int, float]]:
+        """(start word, end word, closeness to the topic) of each stored chunk of a video."""
+        ...
+
 
 class StoreCoverage:
     """CoverageSource over the catalog, the vector index and the embedder."""
@@ -82,6 +90,15 @@ class StoreCoverage:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
+        self._topic: tuple[str, npt.NDArray[np.float32]] | None = None  # the last one embedded
+
+    def _vector(self, topic: str) -> npt.NDArray[np.float32]:
+        last = self._topic
+        if last is not None and last[0] == topic:
+            return last[1]
+        vector = self.embedder.embed([topic])[0]
+        self._topic = (topic, vector)
+        return vector
 
     def date_span(self, filters: SearchFilters) -> tuple[str, str] | None:
         """(first, last) publication date of the videos passing `filters`."""
@@ -93,8 +110,7 @@ class StoreCoverage:
 
     def candidates(self, topic: str, filters: SearchFilters, floor: float) -> dict[str, float]:
         """Videos whose closest chunk reaches `floor`, closest first."""
-        vector = self.embedder.embed([topic])[0]
-        return video_closeness(self.catalog, self.index, vector, filters, floor)
+        return video_closeness(self.catalog, self.index, self._vector(topic), filters, floor)
 
     def videos(self, video_ids: Sequence[str]) -> dict[str, VideoInfo]:
         """Metadata of the searchable videos among `video_ids`."""
@@ -110,6 +126,17 @@ class StoreCoverage:
             # Each distinct word once: the share depends on which stems occur, not how often.
             out[vid] = coverage(weights, " ".join(set(text.words))) if text else 0.0
         return out
+
+    def window_closeness(self, topic: str, video_id: str) -> list[tuple[int, int, float]]:
+        """Each chunk's span and the cosine of its stored vector copy to the topic."""
+        copy = self.catalog.dense_copy(video_id, self.index.dimension)
+        if copy is None:
+            return []
+        ids, matrix = copy
+        rows = self.catalog.chunks(ids)
+        sims = matrix @ self._vector(topic)
+        return [(rows[i].start_word, rows[i].end_word, float(x))
+                for i, x in zip(ids, sims.tolist(), strict=True) if i in rows]
 
 
 class Coverage:
@@ -143,6 +170,19 @@ class Coverage:
                 if c >= lowest_bar(share.get(vid, 0.0), threshold) - CANDIDATE_MARGIN]
         return kept[:MAX_CANDIDATES]
 
+    def _first_match(self, topic: str, video_id: str) -> TopicMatch:
+        """The follow test, stopping at the first matching passage and not embedding passages
+        whose stored windows are too far from the topic to reach the bar (see CANDIDATE_MARGIN)."""
+        windows = self.source.window_closeness(topic, video_id)
+        threshold = self.matcher.threshold
+
+        def worth(hit: Hit, share: float) -> bool:
+            near = [c for a, b, c in windows if a < hit.end_word and hit.start_word < b]
+            bar = lowest_bar(share, threshold) - CANDIDATE_MARGIN
+            return not near or max(near) >= bar
+
+        return self.matcher.first_match(topic, video_id, worth)
+
     def _covering(
         self, request: CoverageRequest, first_only: bool = False
     ) -> tuple[str, DateRange, list[str], list[CoveredVideo]]:
@@ -162,8 +202,9 @@ class Coverage:
         filters = SearchFilters(channel=scope.channel, since=span.since, until=span.until)
         channels = self.source.channels(filters)
         candidates = self._candidates(topic, filters)
-        test = self.matcher.first_match if first_only else self.matcher.match
-        matches = list(self._pool.map(lambda vid: test(topic, vid), candidates))
+        test = partial(self._first_match, topic) if first_only else partial(
+            self.matcher.match, topic)
+        matches = list(self._pool.map(test, candidates))
         info = self.source.videos([m.video_id for m in matches if m.matched])
         covered = [covered_video(m, info[m.video_id]) for m in matches
                    if m.matched and m.video_id in info]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -178,22 +178,29 @@ class TopicMatcher:
         return TopicMatch(topic, video_id, bool(matching), best, evidence)
 
 
-    def first_match(self, topic: str, video_id: str) -> TopicMatch:
+    def first_match(
+        self, topic: str, video_id: str, worth: Callable[[Hit, float], bool] | None = None
+    ) -> TopicMatch:
         """Whether `video_id` matches, as `match` decides, its passages weighed one at a time in
         search order and the first that matches kept (a trend needs the decision, not the
-        closest passage: most covering videos match on their first)."""
+        closest passage: most covering videos match on their first). `worth(hit, coverage)`
+        False: a passage known to be too far from the topic is not embedded (a model run is
+        most of the cost) and counts as not matching."""
         hits = self.evidence.passages(topic, video_id, CANDIDATES)
         if not hits:
             return TopicMatch(topic, video_id, False, None)
         weights = self.evidence.key_weights(topic)
         seen: list[Evidence] = []
         for h in hits:
+            share = coverage(weights, h.quote)
+            if worth is not None and not worth(h, share):
+                continue
             similarity = self.evidence.similarities(topic, [f"{h.title}. {h.quote}"])[0]
-            seen.append(Evidence(h, similarity, coverage(weights, h.quote)))
-            if decide(seen[-1].similarity, seen[-1].coverage, self.threshold):
+            seen.append(Evidence(h, similarity, share))
+            if decide(similarity, share, self.threshold):
                 return TopicMatch(topic, video_id, True, seen[-1], tuple(seen))
-        return TopicMatch(topic, video_id, False, max(seen, key=lambda e: e.similarity),
-                          tuple(seen))
+        best = max(seen, key=lambda e: e.similarity) if seen else None
+        return TopicMatch(topic, video_id, False, best, tuple(seen))
 
 
 def coverage(weights: Mapping[str, float], passage: str) -> float:

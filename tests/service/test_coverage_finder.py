@@ -56,6 +56,9 @@ class FakeSource:
                      ) -> dict[str, float]:
         return {v: key_share(weights, VIDEOS[v][2]) for v in video_ids}
 
+    def window_closeness(self, topic: str, video_id: str) -> list[tuple[int, int, float]]:
+        return [(0, 100, closeness(topic, VIDEOS[video_id][3]))]
+
     def videos(self, video_ids: Sequence[str]) -> dict[str, VideoInfo]:
         return {v: VideoInfo(v, f"Title {v}", VIDEOS[v][0], VIDEOS[v][1], 100, True)
                 for v in video_ids}
