@@ -88,7 +88,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--channel", help="only this channel (e.g. 'BBC News')")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--png", metavar="FILE", help="write the chart to FILE (PNG, 800x400)")
-    p.set_defaults(func=cmd_trend, reads_only=True, needs_model=True, checks_store=True)
+    # `--channel` is resolved to a known name as for `ask`, whose filters also name a video.
+    p.set_defaults(func=cmd_trend, reads_only=True, needs_model=True, checks_store=True,
+                   video=None)
 
     p = sub.add_parser("compare", help="each channel's closest passage on a topic, side by side")
     p.add_argument("topic", help="the story, e.g. 'Iran nuclear talks'")
