@@ -177,7 +177,6 @@ class TopicMatcher:
         best = max(pool, key=lambda e: e.similarity)
         return TopicMatch(topic, video_id, bool(matching), best, evidence)
 
-
     def first_match(
         self, topic: str, video_id: str, worth: Callable[[Hit, float], bool] | None = None
     ) -> TopicMatch:
