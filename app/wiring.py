@@ -71,7 +71,8 @@ class Library:
     def coverage(self) -> Coverage:
         """Trend and compare, by the same evidence test topic follows use."""
         matcher = TopicMatcher(self.topic_evidence, self.config.alerts.follow_threshold)
-        return Coverage(StoreCoverage(self.catalog, self.index, self.embedder), matcher)
+        source = StoreCoverage(self.catalog, self.index, self.embedder, self.searcher)
+        return Coverage(source, matcher)
 
     @cached_property
     def ingestor(self) -> Ingestor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
 from typing import Protocol
@@ -35,7 +36,7 @@ from service.follows import check_topic
 from store.encoders import Embedder
 from store.index import Catalog, ChromaIndex
 from store.records import Hit, SearchFilters, VideoInfo
-from store.search import video_closeness
+from store.search import Searcher, video_closeness
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +83,21 @@ class CoverageSource(Protocol):
         """(start word, end word, closeness to the topic) of each stored chunk of a video."""
         ...
 
+    def repeated(self, topic: str) -> AbstractContextManager[None]:
+        """A block in which the topic is searched in many videos (its vectors made once)."""
+        ...
+
 
 class StoreCoverage:
     """CoverageSource over the catalog, the vector index and the embedder."""
 
-    def __init__(self, catalog: Catalog, index: ChromaIndex, embedder: Embedder) -> None:
+    def __init__(
+        self, catalog: Catalog, index: ChromaIndex, embedder: Embedder, searcher: Searcher
+    ) -> None:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
+        self.searcher = searcher
         self._topic: tuple[str, npt.NDArray[np.float32]] | None = None  # the last one embedded
 
     def _vector(self, topic: str) -> npt.NDArray[np.float32]:
@@ -126,6 +134,10 @@ class StoreCoverage:
             # Each distinct word once: the share depends on which stems occur, not how often.
             out[vid] = coverage(weights, " ".join(set(text.words))) if text else 0.0
         return out
+
+    def repeated(self, topic: str) -> AbstractContextManager[None]:
+        """The searcher keeps the topic's vectors within the block."""
+        return self.searcher.keeping(topic)
 
     def window_closeness(self, topic: str, video_id: str) -> list[tuple[int, int, float]]:
         """Each chunk's span and the cosine of its stored vector copy to the topic."""
@@ -204,7 +216,8 @@ class Coverage:
         candidates = self._candidates(topic, filters)
         test = partial(self._first_match, topic) if first_only else partial(
             self.matcher.match, topic)
-        matches = list(self._pool.map(test, candidates))
+        with self.source.repeated(topic):
+            matches = list(self._pool.map(test, candidates))
         info = self.source.videos([m.video_id for m in matches if m.matched])
         covered = [covered_video(m, info[m.video_id]) for m in matches
                    if m.matched and m.video_id in info]

@@ -4,9 +4,10 @@ rerank → localisation inside videos → diversify → abstain → quote."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,7 @@ MIN_CLOSENESS = 0.7
 TEXT_CACHE_BYTES = 64 << 20
 WINDOW_CACHE_BYTES = 48 << 20
 STEM_CACHE_BYTES = 16 << 20
-ENCODED_QUESTIONS = 32  # questions whose vectors are kept (~2 KB each)
+ENCODED_QUESTIONS = 32  # questions whose vectors are kept inside `keeping` (~2 KB each)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,24 @@ class Searcher:
         self._encoded: OrderedDict[tuple[str, str], tuple[Vectors, SparseVector | None]] = (
             OrderedDict())  # the latest questions' vectors, oldest first
         self._encoded_lock = threading.Lock()
+        self._keep: Counter[str] = Counter()  # questions inside `keeping` blocks
+
+    @contextmanager
+    def keeping(self, question: str) -> Iterator[None]:
+        """Within the block, searches for `question` encode it once (the same question asked
+        inside many videos); outside, every search encodes its question (as benchmarks of
+        repeated questions must measure)."""
+        with self._encoded_lock:
+            self._keep[question] += 1
+        try:
+            yield
+        finally:
+            with self._encoded_lock:
+                self._keep[question] -= 1
+                if self._keep[question] <= 0:
+                    del self._keep[question]
+                    for key in [k for k in self._encoded if k[0] == question]:
+                        del self._encoded[key]
 
     # --- stages -------------------------------------------------------------------------
 
@@ -162,10 +181,11 @@ class Searcher:
         # the caller's thread can query the keyword index meanwhile.
         key = (dense_text, sparse_text)
         with self._encoded_lock:
-            known = self._encoded.get(key)
+            keep = dense_text in self._keep
+            known = self._encoded.get(key) if keep else None
         if known is not None:
-            # The same text asked again (a trend searches one topic inside each of its videos):
-            # the vectors are the same, so are not made again.
+            # The same text asked again inside `keeping` (a trend searches one topic inside
+            # each of its videos): the vectors are the same, so are not made again.
             return lambda: known
         dense = self._encoding.submit(self.embedder.embed, [dense_text])
         encoder = self.sparse_encoder
@@ -173,10 +193,11 @@ class Searcher:
 
         def result() -> tuple[Vectors, SparseVector | None]:
             out = (dense.result()[0], None if sparse is None else sparse.result()[0])
-            with self._encoded_lock:
-                self._encoded[key] = out
-                while len(self._encoded) > ENCODED_QUESTIONS:
-                    self._encoded.popitem(last=False)
+            if keep:
+                with self._encoded_lock:
+                    self._encoded[key] = out
+                    while len(self._encoded) > ENCODED_QUESTIONS:
+                        self._encoded.popitem(last=False)
             return out
 
         return result

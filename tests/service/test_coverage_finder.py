@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import pytest
 
@@ -55,6 +56,9 @@ class FakeSource:
     def key_coverage(self, weights: Mapping[str, float], video_ids: Sequence[str]
                      ) -> dict[str, float]:
         return {v: key_share(weights, VIDEOS[v][2]) for v in video_ids}
+
+    def repeated(self, topic: str) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def window_closeness(self, topic: str, video_id: str) -> list[tuple[int, int, float]]:
         return [(0, 100, closeness(topic, VIDEOS[video_id][3]))]
