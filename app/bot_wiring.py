@@ -15,6 +15,7 @@ from bot.client import CogFactory, NewsreelBot
 from bot.cogs.alerts import AlertsCog
 from bot.cogs.ask import AskCog
 from bot.cogs.browse import BrowseCog
+from bot.cogs.coverage import CoverageCog
 from bot.cogs.quote import QuoteCog
 from bot.cooldown import Cooldown
 from service.alerts.dispatcher import AlertSender, Dispatcher, DispatchSettings
@@ -64,6 +65,7 @@ def build_bot(
         lambda bot: AskCog(bot, answers, per_page),
         lambda bot: QuoteCog(bot, answers),
         lambda bot: BrowseCog(bot, answers),
+        lambda bot: CoverageCog(bot, library.coverage),
         alerts or alerts_cog(library),
     ]
     return NewsreelBot(

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from app import cli_answers, cli_ingest, cli_subscriptions
+from app import cli_answers, cli_coverage, cli_ingest, cli_subscriptions
 from app.cli_args import check_arguments, resolve_names
 from app.cli_help import command_help
 from app.config import Config, load_config
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     for register in (cli_ingest.register, cli_answers.register, cli_subscriptions.register,
+                     cli_coverage.register,
                      register_admin):
         register(sub)
     for sub_parser in sub.choices.values():

@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 
 from app.config import Config
-from service.alerts.matching import SearchEvidence
+from service.alerts.matching import SearchEvidence, TopicMatcher
 from service.answers import Answers
+from service.coverage_finder import Coverage, StoreCoverage
 from service.subscriptions import Subscriptions, SubscriptionSettings
 from store.encoders import Embedder, SentenceTransformerEmbedder, SpladeEncoder
 from store.errors import InconsistentStoreError, NewsreelError, NotWritableError
@@ -68,6 +69,13 @@ class Library:
     def topic_evidence(self) -> SearchEvidence:
         """What follow matching reads: passages, closeness and key terms from this library."""
         return SearchEvidence(self.searcher, self.embedder)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Trend and compare, by the same evidence test topic follows use."""
+        matcher = TopicMatcher(self.topic_evidence, self.config.alerts.follow_threshold)
+        source = StoreCoverage(self.catalog, self.index, self.embedder, self.searcher)
+        return Coverage(source, matcher)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -140,9 +148,11 @@ class Library:
         self.searcher.warm_up()
 
     def close(self) -> None:
-        """Release the SQLite connections."""
+        """Release the SQLite connections (and the coverage workers, when started)."""
         if "subscriptions" in self.__dict__:
             self.subscriptions.store.close()
+        if "coverage" in self.__dict__:
+            self.coverage.close()
         self.catalog.close()
 
 

@@ -29,6 +29,7 @@ from bench.measure import dir_size_mb, machine_info, rss_mb, store_disk_mb, toda
 from bench.poll_bench import run_poll_bench
 from bench.query_bench import load_questions
 from bench.signals import exit_on_termination
+from bench.trend_bench import TREND_TARGET_MS, time_trends, trend_range
 
 SHARED = REPO.parent / "shared"
 DEFAULT_CORPUS = SHARED / "corpus"
@@ -79,6 +80,8 @@ def run_benchmarks(
         )
         ingest = figures.to_json()
         queries = run_corpus_queries(lib, qs, corpus_rounds, progress, config)
+        progress("trends on the corpus: 22 topics over its last 90 days")
+        result["trend_corpus"] = time_trends(lib, *trend_range(lib), rounds=corpus_rounds)
         result.update({k: v for k, v in ingest.items() if k != "detail"})
         result.update({k: v for k, v in queries.items() if k != "detail"})
         result["detail"] = {"ingest": ingest["detail"], "corpus_queries": queries["detail"]}
@@ -321,6 +324,8 @@ def targets(r: dict[str, Any]) -> dict[str, bool]:
     if r.get("poll"):
         out["poll_nothing_new<2s"] = r["poll"]["poll_nothing_new_s"] < 2.0
     for name, s in r["scale"].items():
+        if name == "1m" and s is not None and "trend_p95_ms" in s:
+            out[f"1m_trend_p95<={TREND_TARGET_MS:.0f}ms"] = s["trend_p95_ms"] <= TREND_TARGET_MS
         if s is not None:
             limit = P95_TARGET_MS[name]
             out[f"{name}_p95<={limit:.0f}ms"] = s["query_p95_ms"] <= limit
@@ -414,10 +419,27 @@ def render_table(results: dict[str, Any]) -> str:
         " build s*: cached build, time of the original build.",
     ]
     lines += poll_lines(r)
+    lines += trend_lines(r)
     lines += first_query_lines(r.get("scale", {}))
     lines += time_spent_lines(r.get("scale", {}))
     lines.append(f"wall time {d.get('wall_s', 0):.0f} s")
     return "\n".join(lines)
+
+
+def trend_lines(r: dict[str, Any]) -> list[str]:
+    """`newsreel trend` over a 90-day range: 22 topics, each met for the first time."""
+    lines = ["", "trend over a 90-day range, 22 topics, first pass (ms):",
+             f"  {'store':<13}{'p50':>9}{'p95':>9}  target"]
+    stores = {"corpus": r.get("trend_corpus"), **r.get("scale", {})}
+    for name, s in stores.items():
+        if s and "trend_p95_ms" in s:
+            target = ""
+            if name == "1m":
+                met = s["trend_p95_ms"] <= TREND_TARGET_MS
+                target = f"p95 <= {TREND_TARGET_MS:.0f} ms {'ok' if met else 'MISSED'}"
+            lines.append(f"  {name:<13}{s['trend_p50_ms']:>9,.0f}{s['trend_p95_ms']:>9,.0f}"
+                         f"  {target}".rstrip())
+    return lines
 
 
 def first_query_lines(scales: dict[str, Any]) -> list[str]:

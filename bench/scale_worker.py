@@ -21,6 +21,7 @@ from bench.ingest_bench import load_embedder, load_sparse
 from bench.measure import p50_p95, rss_mb
 from bench.query_bench import load_questions, mean_breakdown, searcher_fn, time_each, traced
 from bench.signals import exit_on_termination
+from bench.trend_bench import time_trends, trend_range
 from store.records import SearchFilters
 
 
@@ -164,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(f"{lib.catalog.chunk_count():,} chunks; model loaded (rss {base_rss} MB)")
     result = measure(lib, questions, filters, args.rounds, args.budget_s, say)
     result["detail"]["rss_before_store_mb"] = base_rss
+    # A trend over the 90 days ending where the date filter ends (one replica's window).
+    since, until = trend_range(lib, args.until)
+    trend = time_trends(lib, since, until, rounds=1)
+    say(f"  trend p50 {trend['trend_p50_ms']} ms p95 {trend['trend_p95_ms']} ms ({since}..{until})")
+    result.update(trend)
     lib.close()
     args.out.write_text(json.dumps(result))
     return 0

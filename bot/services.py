@@ -9,6 +9,7 @@ from typing import Protocol
 
 from service.alerts.dispatcher import DispatchReport
 from service.alerts.state import Follow
+from service.coverage import Comparison, CoverageRequest, Trend
 from service.follows import (
     AlertSettings,
     AlertSettingsRequest,
@@ -52,6 +53,18 @@ class AnswerServices(Protocol):
 
     def last_ingest(self) -> str | None:
         """ISO time of the last ingest by any process."""
+        ...
+
+
+class CoverageServices(Protocol):
+    """The coverage use cases (`service.coverage_finder.Coverage`). Calls block: use a thread."""
+
+    def trend(self, request: CoverageRequest) -> Trend:
+        """Covering videos per channel and day or week; BadArgument says why there are none."""
+        ...
+
+    def compare(self, request: CoverageRequest) -> Comparison:
+        """Each channel's best covering passage; BadArgument says why there are none."""
         ...
 
 

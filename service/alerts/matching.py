@@ -27,11 +27,14 @@ change" (0.40).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from store.encoders import Embedder
 from store.records import Hit, SearchFilters
@@ -42,6 +45,7 @@ DEFAULT_THRESHOLD = 0.5
 STRONG_MARGIN = 0.1
 KEYWORD_MARGIN = 0.1
 CANDIDATES = 3  # passages of the video examined: the first one is not always the telling one
+TOPIC_VECTORS = 256  # topics whose vector is kept
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,14 @@ def decide(similarity: float, coverage: float, threshold: float = DEFAULT_THRESH
     )
 
 
+def lowest_bar(coverage: float, threshold: float = DEFAULT_THRESHOLD) -> float:
+    """The lowest similarity at which `decide` can accept a passage whose key-term coverage is
+    at most `coverage` (a video's coverage bounds that of each of its passages)."""
+    if coverage >= 0.999:
+        return threshold - KEYWORD_MARGIN
+    return threshold if coverage > 0 else threshold + STRONG_MARGIN
+
+
 class TopicEvidence(Protocol):
     """What matching needs of the store: passages of one video, closeness, key-term weights."""
 
@@ -105,6 +117,10 @@ class SearchEvidence:
     def __init__(self, searcher: Searcher, embedder: Embedder) -> None:
         self.searcher = searcher
         self.embedder = embedder
+        # A topic is compared with the passages of many videos in turn (a dispatch pass, a
+        # trend): its vector is made once, not beside every video's passages.
+        self._topics: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def passages(self, topic: str, video_id: str, k: int) -> list[Hit]:
         """The searcher's best passages inside one video."""
@@ -113,8 +129,24 @@ class SearchEvidence:
 
     def similarities(self, topic: str, texts: Sequence[str]) -> list[float]:
         """Dot products of the (normalised) embeddings of the topic and each text."""
-        vecs = self.embedder.embed([topic, *texts])
-        return [float(np.dot(vecs[0], vecs[i + 1])) for i in range(len(texts))]
+        if not texts:
+            return []
+        vecs = self.embedder.embed(list(texts))
+        t = self._topic_vector(topic)
+        return [float(np.dot(t, v)) for v in vecs]
+
+    def _topic_vector(self, topic: str) -> npt.NDArray[np.float32]:
+        with self._lock:
+            found = self._topics.get(topic)
+            if found is not None:
+                self._topics.move_to_end(topic)
+                return found
+        vector = self.embedder.embed([topic])[0]
+        with self._lock:
+            self._topics[topic] = vector
+            while len(self._topics) > TOPIC_VECTORS:
+                self._topics.popitem(last=False)
+        return vector
 
     def key_weights(self, topic: str) -> Mapping[str, float]:
         """Query analysis of the topic: each term's stem and its weight."""
@@ -147,6 +179,30 @@ class TopicMatcher:
         pool = matching or list(evidence)
         best = max(pool, key=lambda e: e.similarity)
         return TopicMatch(topic, video_id, bool(matching), best, evidence)
+
+    def first_match(
+        self, topic: str, video_id: str, worth: Callable[[Hit, float], bool] | None = None
+    ) -> TopicMatch:
+        """Whether `video_id` matches, as `match` decides, its passages weighed one at a time in
+        search order and the first that matches kept (a trend needs the decision, not the
+        closest passage: most covering videos match on their first). `worth(hit, coverage)`
+        False: a passage known to be too far from the topic is not embedded (a model run is
+        most of the cost) and counts as not matching."""
+        hits = self.evidence.passages(topic, video_id, CANDIDATES)
+        if not hits:
+            return TopicMatch(topic, video_id, False, None)
+        weights = self.evidence.key_weights(topic)
+        seen: list[Evidence] = []
+        for h in hits:
+            share = coverage(weights, h.quote)
+            if worth is not None and not worth(h, share):
+                continue
+            similarity = self.evidence.similarities(topic, [f"{h.title}. {h.quote}"])[0]
+            seen.append(Evidence(h, similarity, share))
+            if decide(similarity, share, self.threshold):
+                return TopicMatch(topic, video_id, True, seen[-1], tuple(seen))
+        best = max(seen, key=lambda e: e.similarity) if seen else None
+        return TopicMatch(topic, video_id, False, best, tuple(seen))
 
 
 def coverage(weights: Mapping[str, float], passage: str) -> float:

@@ -392,6 +392,27 @@ class Catalog(TermCounts, VectorCopies, CatalogState):
         )
         return [str(r[0]) for r in rows]
 
+    def date_span(self, filters: SearchFilters) -> tuple[str, str] | None:
+        """(first, last) publication date (YYYY-MM-DD) of the searchable videos passing the
+        filters that have a date; None when there are none."""
+        cond, params = filter_sql(filters)
+        rows = self._query(
+            f"SELECT min(published), max(published) FROM videos v WHERE {cond}"
+            " AND v.published <> ''",
+            params,
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows and rows[0][0] else None
+
+    def channels_in(self, filters: SearchFilters) -> list[str]:
+        """Channel names of the searchable videos passing the filters, most videos first."""
+        cond, params = filter_sql(filters)
+        rows = self._query(
+            f"SELECT channel FROM videos v WHERE {cond} GROUP BY channel"
+            " ORDER BY count(*) DESC, channel",
+            params,
+        )
+        return [str(r[0]) for r in rows]
+
     def video_filter_ids(self, filters: SearchFilters) -> set[str]:
         """Ids of the searchable videos that pass the filters."""
         cond, params = filter_sql(filters)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from store.search.quotes import ELLIPSIS, is_verbatim, stem
     from store.search.rerank import IdentityReranker, Reranker, SparseReranker
     from store.search.searcher import QuoteMatch, Searcher, SearchParams, chroma_where
+    from store.search.topic_candidates import video_closeness
 
 _PUBLIC = {
     "AbstainParams": "store.search.abstain",
@@ -30,6 +31,7 @@ _PUBLIC = {
     "chroma_where": "store.search.searcher",
     "is_verbatim": "store.search.quotes",
     "stem": "store.search.quotes",
+    "video_closeness": "store.search.topic_candidates",
 }
 __all__ = [
     "ELLIPSIS",
@@ -44,5 +46,6 @@ __all__ = [
     "chroma_where",
     "is_verbatim",
     "stem",
+    "video_closeness",
 ]
 __getattr__ = lazy_exports(__name__, _PUBLIC)

@@ -66,7 +66,7 @@ async def test_ask_end_to_end(discord_standin: DiscordStandIn, corpus_library: L
         assert identify["d"]["intents"] == minimal_intents().value  # nothing privileged
         assert {c["name"] for c in s.registered_commands[s.guild_id]} == {
             "ask", "quote", "latest", "stats", "Find coverage", "follow", "unfollow", "following",
-            "newsreel"}
+            "newsreel", "trend", "compare"}
         assert not s.registered_commands.get(None), "a test guild is synced alone, not globally"
 
         iid = await s.send_slash_command("ask", {"question": "Are polar bears getting fatter?"})
