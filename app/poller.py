@@ -9,6 +9,7 @@ import contextlib
 import logging
 import time
 
+from app.finishing import run_to_completion
 from bot.services import OnIngested
 from service.subscriptions import PollReport, Subscriptions
 
@@ -42,17 +43,8 @@ class SubscriptionPoller:
     async def poll_once(self) -> PollReport | None:
         """One poll in a worker thread; its ingested videos handed to `on_ingested`."""
         started = time.perf_counter()
-        work = asyncio.ensure_future(
-            asyncio.to_thread(self.subscriptions.poll, due_only=True))
         try:
-            try:
-                report = await asyncio.shield(work)
-            except asyncio.CancelledError:
-                # Stopping: let the poll finish its writes rather than close the store under it
-                # (a kill would be safe too: the next poll ingests what the folders hold).
-                with contextlib.suppress(Exception):
-                    await work
-                raise
+            report = await run_to_completion(self.subscriptions.poll, due_only=True)
         except Exception:
             log.exception("subscription poll failed; trying again at the next one")
             return None

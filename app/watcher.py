@@ -22,6 +22,7 @@ from typing import TextIO
 
 import watchfiles
 
+from app.finishing import run_to_completion
 from app.wiring import Library
 from bot.services import OnIngested
 from store.ingest import IngestReport
@@ -235,16 +236,8 @@ class InboxWatcher:
             return
         started = time.perf_counter()
         self._inflight.update(ready)
-        work = asyncio.ensure_future(asyncio.to_thread(self.library.ingest, paths, self.timings))
         try:
-            try:
-                report = await asyncio.shield(work)
-            except asyncio.CancelledError:
-                # Stopping: let the batch finish its writes rather than close the store under
-                # it (a crash would be safe too, the catalog marks unfinished videos pending).
-                with contextlib.suppress(Exception):
-                    await work
-                raise
+            report = await run_to_completion(self.library.ingest, paths, self.timings)
         except Exception:
             # Not seen: the next rescan offers these files again.
             log.exception("ingest of %d inbox file(s) failed", len(paths))
