@@ -118,7 +118,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Lists every subscription, from the config or added, with its last poll, its last error"
         " and how many videos it brought.",
         "the subscriptions table in the catalog and [subscriptions] urls in the config",
-        "nothing: it only prints (a JSON list with --json)",
+        "stdout (a JSON list with --json); an empty store is made when the data folder has none",
         "newsreel subscriptions --json",
     ))
     p.add_argument("--json", action="store_true", help="a JSON list")

@@ -145,14 +145,16 @@ def plan_range(
     """The range to count over: defaults (the store's last DEFAULT_DAYS), clamped to the store's
     dates `first`..`last`; BadArgument when nothing was ingested in it or it is too long."""
     end = until or last
-    start = since or max(first, _shift(end, -(DEFAULT_DAYS - 1)))
+    start = since or _shift(end, -(DEFAULT_DAYS - 1))
     if start > last or end < first:
         raise BadArgument(
             f"Nothing was ingested between {start} and {end}: the videos run from {first}"
             f" to {last}."
         )
     clamped = DateRange(max(start, first), min(end, last))
-    clamped = DateRange(clamped.since, clamped.until, clamped != DateRange(start, end))
+    # A default start before the first video is no range the user chose: not "clamped".
+    asked = DateRange(since or clamped.since, end)
+    clamped = DateRange(clamped.since, clamped.until, clamped != asked)
     if clamped.days > MAX_DAYS:
         raise BadArgument(
             f"That range holds {clamped.days} days of videos ({clamped.since} to"

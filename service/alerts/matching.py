@@ -194,10 +194,11 @@ class TopicMatcher:
         weights = self.evidence.key_weights(topic)
         seen: list[Evidence] = []
         for h in hits:
-            share = coverage(weights, h.quote)
+            judged = h.focus or h.quote  # what `match` judges: the passage's focus
+            share = coverage(weights, judged)
             if worth is not None and not worth(h, share):
                 continue
-            similarity = self.evidence.similarities(topic, [f"{h.title}. {h.quote}"])[0]
+            similarity = self.evidence.similarities(topic, [f"{h.title}. {judged}"])[0]
             seen.append(Evidence(h, similarity, share))
             if decide(similarity, share, self.threshold):
                 return TopicMatch(topic, video_id, True, seen[-1], tuple(seen))

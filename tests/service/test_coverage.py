@@ -48,6 +48,13 @@ def test_a_range_with_nothing_ingested_says_so() -> None:
         plan_range("2025-01-01", "2025-03-01", "2026-01-05", "2026-02-13")
 
 
+def test_an_end_before_the_store_names_a_range_that_runs_forward() -> None:
+    # Only `until` given, before the first video: the default start is 90 days before it, not
+    # the store's first date (which would read "between 2026-01-05 and 2020-01-01").
+    with pytest.raises(BadArgument, match="between 2019-10-04 and 2020-01-01: the videos run"):
+        plan_range(None, "2020-01-01", "2026-01-05", "2026-02-13")
+
+
 def test_a_range_of_more_than_two_years_of_videos_is_refused() -> None:
     with pytest.raises(BadArgument, match="chart at most 731 days"):
         plan_range("2020-01-01", None, "2019-01-01", "2026-02-13")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,3 +70,21 @@ def test_first_match_decides_as_match_and_embeds_less() -> None:
                                                  lambda hit, share: hit.start_word > 0)
     assert skipped.matched and skipped.hit is not None and skipped.hit.quote == "more greenland"
     assert evidence.embedded == ["T. other", "T. more greenland"]
+
+
+class FocusedPassages(ThreePassages):
+    """Passages shown whole around a focus: only the focus is what the follow test judges."""
+
+    def passages(self, topic: str, video_id: str, k: int) -> list[Hit]:
+        return [replace(h, quote=f"{h.quote} and a long story around it", focus=h.quote)
+                for h in super().passages(topic, video_id, k)]
+
+
+def test_first_match_judges_the_focus_as_match_does() -> None:
+    # A trend (first_match) and /compare or a follow (match) must count the same videos; with
+    # passages shown whole, judging the whole passage instead of its focus made them disagree.
+    for video in SIMS:
+        full = TopicMatcher(FocusedPassages(SIMS)).match("Greenland", video)
+        lazy = TopicMatcher(FocusedPassages(SIMS)).first_match("Greenland", video)
+        assert lazy.matched == full.matched, video
+    assert TopicMatcher(FocusedPassages(SIMS)).first_match("Greenland", "third").matched
